@@ -1,0 +1,135 @@
+"""Errors raised by policydiff.
+
+Every error names the file, the cause and the fix, in one line, so the CLI can print it as is
+and batch mode can store it as an error row.
+
+Exports: PolicyDiffError (base), InputError, EmptyFileError, UnsupportedFormatError,
+CorruptFileError, EncryptedPdfError, NoTextLayerError, FileTooLargeError, ModelNotFoundError,
+BinaryFileError.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PolicyDiffError",
+    "InputError",
+    "EmptyFileError",
+    "BinaryFileError",
+    "UnsupportedFormatError",
+    "CorruptFileError",
+    "EncryptedPdfError",
+    "NoTextLayerError",
+    "FileTooLargeError",
+    "ModelNotFoundError",
+]
+
+
+class PolicyDiffError(Exception):
+    """Base class: every error policydiff raises on purpose."""
+
+    code = "E000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+class InputError(PolicyDiffError):
+    """A document could not be read as a policy."""
+
+    code = "E100"
+
+
+class EmptyFileError(InputError):
+    """The file has no text at all."""
+
+    code = "E101"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: the file is empty; export the policy again or pick the right file.")
+
+
+class BinaryFileError(InputError):
+    """A text file that is really binary data."""
+
+    code = "E102"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path}: the file holds binary data, not text; "
+            "give a .txt, .md, .pdf or .docx policy document."
+        )
+
+
+class UnsupportedFormatError(InputError):
+    """The file's format is not one policydiff reads."""
+
+    code = "E103"
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(
+            f"{path}: unsupported format ({detail}); convert it to PDF, DOCX or plain text."
+        )
+
+
+class CorruptFileError(InputError):
+    """The file claims a format but cannot be parsed."""
+
+    code = "E104"
+
+    def __init__(self, path: str, kind: str, detail: str = "") -> None:
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"{path}: the {kind} file is corrupt or truncated{extra}; "
+            "download or export it again."
+        )
+
+
+class EncryptedPdfError(InputError):
+    """A password-protected PDF."""
+
+    code = "E105"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path}: the PDF is encrypted; remove the password (e.g. print to PDF) and try again."
+        )
+
+
+class NoTextLayerError(InputError):
+    """A scanned PDF: pages but no extractable text."""
+
+    code = "E106"
+
+    def __init__(self, path: str, pages: int) -> None:
+        super().__init__(
+            f"{path}: the PDF has {pages} page(s) but no text layer (a scan); "
+            "run OCR first (e.g. ocrmypdf) and try again."
+        )
+
+
+class FileTooLargeError(InputError):
+    """The file is over the size limit."""
+
+    code = "E107"
+
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{path}: the file is {size:,} bytes, over the {limit:,}-byte limit; "
+            "split it or raise the limit with --max-bytes."
+        )
+
+
+class ModelNotFoundError(PolicyDiffError):
+    """An unknown model id or an unreadable model path."""
+
+    code = "E200"
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(
+            f"{name}: no such model policy; use one of {', '.join(known)}, 'auto', "
+            "or the path of a model text file."
+        )
