@@ -49,7 +49,9 @@ class EmptyFileError(InputError):
     code = "E101"
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"{path}: the file is empty; export the policy again or pick the right file.")
+        super().__init__(
+            f"{path}: the file is empty; export the policy again or pick the right file."
+        )
 
 
 class BinaryFileError(InputError):
@@ -83,8 +85,7 @@ class CorruptFileError(InputError):
     def __init__(self, path: str, kind: str, detail: str = "") -> None:
         extra = f" ({detail})" if detail else ""
         super().__init__(
-            f"{path}: the {kind} file is corrupt or truncated{extra}; "
-            "download or export it again."
+            f"{path}: the {kind} file is corrupt or truncated{extra}; download or export it again."
         )
 
 

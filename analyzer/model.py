@@ -127,6 +127,7 @@ class ClauseTree:
 
     title: str
     clauses: tuple[Clause, ...]
+    front_matter: tuple[str, ...] = ()  # title block lines before the first clause
     noise: tuple[str, ...] = ()  # running headers/footers removed, distinct texts
 
     def by_ref(self) -> dict[str, Clause]:

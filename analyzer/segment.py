@@ -1,0 +1,744 @@
+"""Segment an ingested document into a clause tree.
+
+The document's own outline labels (``IV.``, ``A.``, ``1.``, ``iv.``, ``(a)``, ``436.3.1``,
+``Order 417.2:``), bullets and headings become a tree whose refs are the labels joined by dots
+(``IV.A.1.iv``); an unlabeled paragraph or bullet gets its 1-based position in its parent.
+Running page headers repeated in extracted text are removed first, paragraphs split by a
+page break are rejoined, and a policy attached after the first (``Attachments``) becomes its
+own subtree under ``Attachment``.
+
+Exports: segment(document) -> ClauseTree, segment_text(text) -> ClauseTree,
+parse_label(text) -> ParsedLabel | None, strip_noise(lines) -> (lines, noise texts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .model import Clause, ClauseKind, ClauseTree, Document, Line, Location
+
+__all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel"]
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+_BULLET_RE = re.compile(
+    r"^(?:(?:[-*\u2022\u25cf\u25aa\u2013]|\d+\))\s+)?[-*\u2022\u25cf\u25aa\u2013]\s+"
+)
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+")
+_ORDER_RE = re.compile(
+    r"^((?:Order|Section|Sec\.|Article|Art\.|\u00a7)\s*(\d+(?:\.\d+)*)\s*[:.\-\u2013]?)(?:\s+|$)"
+)
+_DOTTED_RE = re.compile(r"^((\d{1,4}(?:\.\d{1,4})+)\.?)(?:\s+(?=[A-Z(\"\u201c*])|$)")
+_SIMPLE_RE = re.compile(r"^(([IVX]{1,5}|[A-Z]|\d{1,3}|[ivx]{1,5}|[a-z])[.)])(?:\s+|$)")
+_PAREN_RE = re.compile(r"^(\((\d{1,3}|[ivx]{1,5}|[a-z]|[A-Z]|[IVX]{1,5})\))(?:\s+|$)")
+_TERMINAL = (".", ";", ":", "?", "!", ".)", ".\u201d", '."', ")")
+_CONNECTIVES = (
+    "however",
+    "except",
+    "unless",
+    "provided",
+    "notwithstanding",
+    "in addition",
+    "additionally",
+    "otherwise",
+    "furthermore",
+    "if ",
+)
+_MODAL_WORDS = re.compile(
+    r"\b(shall|must|should|may|will|is required|are required|is expected|means|include)\b", re.I
+)
+_REFERENCE_HEAD_RE = re.compile(
+    r"^(legal references?|cross[- ]references?|references?|statutory authority|"
+    r"policy adopted|adopted|revised|reviewed)\s*:",
+    re.I,
+)
+_ATTACHMENT_RE = re.compile(r"^(attachments?|appendix|appendices|exhibit)\b[\s:A-Za-z0-9]*$", re.I)
+
+
+def _roman_value(s: str) -> int | None:
+    s = s.lower()
+    total, prev = 0, 0
+    for ch in reversed(s):
+        v = _ROMAN.get(ch)
+        if v is None:
+            return None
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return total if total > 0 else None
+
+
+@dataclass(frozen=True)
+class ParsedLabel:
+    """A label at the start of a line: as printed, its candidate (style, value) readings
+    (``I.`` is a Roman one or the letter I), its ref component, and the text after it."""
+
+    printed: str
+    candidates: tuple[tuple[str, int], ...]
+    component: str
+    rest: str
+    dotted: tuple[int, ...] = ()
+
+
+def _letter_value(ch: str) -> int:
+    return ord(ch.lower()) - ord("a") + 1
+
+
+def _simple_candidates(core: str) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    if core.isdigit():
+        return [("digit", int(core))]
+    upper = core.isupper()
+    roman = _roman_value(core)
+    if roman is not None:
+        out.append(("ROMAN" if upper else "roman", roman))
+    if len(core) == 1:
+        out.append(("LETTER" if upper else "letter", _letter_value(core)))
+    return out
+
+
+def parse_label(text: str) -> ParsedLabel | None:
+    """Read an outline label at the start of ``text`` (already stripped of bullets)."""
+    m = _ORDER_RE.match(text)
+    if m:
+        nums = tuple(int(p) for p in m.group(2).split("."))
+        return ParsedLabel(m.group(1), (("dotted", len(nums)),), m.group(2), text[m.end() :], nums)
+    m = _DOTTED_RE.match(text)
+    if m:
+        nums = tuple(int(p) for p in m.group(2).split("."))
+        return ParsedLabel(m.group(1), (("dotted", len(nums)),), m.group(2), text[m.end() :], nums)
+    m = _SIMPLE_RE.match(text)
+    if m:
+        core = m.group(2)
+        cands = _simple_candidates(core)
+        if cands:
+            return ParsedLabel(m.group(1), tuple(cands), core, text[m.end() :])
+    m = _PAREN_RE.match(text)
+    if m:
+        core = m.group(2)
+        cands = [("(" + s + ")", v) for s, v in _simple_candidates(core)]
+        if cands:
+            return ParsedLabel(m.group(1), tuple(cands), core, text[m.end() :])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Noise: running headers, footers, page numbers, markdown rules in extracted text
+
+_PAGE_NO_RE = re.compile(r"^(?:page\s*)?#+(?:\s*(?:of|/)\s*#+)?$|^-\s*#+\s*-$", re.I)
+_MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
+
+
+def _plain(text: str) -> str:
+    """Text without markdown emphasis/heading marks, whitespace collapsed."""
+    t = _MD_HEADING_RE.sub("", text.strip())
+    t = t.replace("**", "").replace("__", "")
+    t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
+    return " ".join(t.split())
+
+
+def _noise_key(text: str) -> str:
+    return re.sub(r"\d+", "#", _plain(text).casefold())
+
+
+def _header_candidate(text: str) -> bool:
+    plain = _plain(text)
+    if not plain or _BULLET_RE.match(text.strip()) or parse_label(plain):
+        return False
+    words = plain.split()
+    if len(words) > 10 or plain.endswith((";", ":", ",")):
+        return False
+    return not (plain.endswith(".") and len(words) > 4)
+
+
+def strip_noise(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str, ...]]:
+    """Drop running headers/footers (short lines repeated on several pages), page numbers
+    and markdown rules; a header glued to the start of a heading line is cut off."""
+    first = next((i for i, ln in enumerate(lines) if ln.text.strip()), -1)
+    counts = Counter(
+        _noise_key(ln.text)
+        for i, ln in enumerate(lines)
+        if i != first and ln.text.strip() and _header_candidate(ln.text)
+    )
+    repeated = {k for k, n in counts.items() if n >= 2}
+    prefixes = sorted(
+        {_plain(ln.text) for ln in lines if _noise_key(ln.text) in repeated}, key=len, reverse=True
+    )
+    kept: list[Line] = []
+    noise: list[str] = []
+    for i, ln in enumerate(lines):
+        raw = ln.text
+        if not raw.strip():
+            if kept and kept[-1].text:
+                kept.append(Line("", ln.page, ln.line))
+            continue
+        key = _noise_key(raw)
+        is_noise = (
+            _RULE_RE.match(raw)
+            or _PAGE_NO_RE.match(key)
+            or (i != first and key in repeated and _header_candidate(raw))
+        )
+        if is_noise:
+            noise.append(_plain(raw))
+            continue
+        kept.append(Line(_cut_header_prefix(raw, prefixes), ln.page, ln.line))
+    while kept and not kept[-1].text:
+        kept.pop()
+    return tuple(kept), tuple(dict.fromkeys(n for n in noise if n))
+
+
+def _cut_header_prefix(raw: str, prefixes: Sequence[str]) -> str:
+    plain = _plain(raw)
+    for p in prefixes:
+        if plain.startswith(p + " ") and len(plain) > len(p) + 1:
+            rest = raw.strip()
+            idx = rest.find(p)
+            if idx == -1:
+                continue
+            tail = rest[idx + len(p) :].strip()
+            if tail.startswith("**") or parse_label(_plain(tail)):
+                return tail
+    return raw
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks: a label, bullet or blank line starts a block; wrapped lines continue it
+
+
+@dataclass
+class _Block:
+    lines: list[Line]
+    text: str
+    indent: int
+    bullet: bool
+    md_level: int
+    label: ParsedLabel | None
+    after_blank: bool
+    prev_open: bool  # the line before did not end a sentence (wrapped text)
+
+
+def _strip_markup(text: str) -> tuple[str, bool, int]:
+    """Return (text without bullets/markdown heading marks, is_bullet, markdown level)."""
+    t = _MD_LINK_RE.sub(r"\1", text.strip())
+    md = 0
+    m = _MD_HEADING_RE.match(t)
+    if m:
+        md = len(m.group(1))
+        t = t[m.end() :]
+    bullet = False
+    m = _BULLET_RE.match(t)
+    if m:
+        bullet = True
+        t = t[m.end() :]
+    if t.startswith("**") and "**" in t[2:]:
+        inner_end = t.index("**", 2)
+        inner = t[2:inner_end]
+        if parse_label(inner.strip()) and not t[inner_end + 2 :].strip():
+            t = inner.strip()
+    return t, bullet, md
+
+
+def _ends_open(text: str) -> bool:
+    t = text.rstrip().rstrip("*").rstrip()
+    if re.search(r"[;,]\s*(and|or)$", t):
+        return False  # "...; and" closes a list item
+    return bool(t) and not t.endswith(_TERMINAL)
+
+
+def _blocks(lines: Sequence[Line]) -> list[_Block]:
+    blocks: list[_Block] = []
+    after_blank = True
+    prev_text = ""
+    for ln in lines:
+        if not ln.text.strip():
+            after_blank = True
+            continue
+        body, bullet, md = _strip_markup(ln.text)
+        label = parse_label(body)
+        indent = len(ln.text) - len(ln.text.lstrip())
+        starts = after_blank or bullet or md or label is not None or not blocks
+        if starts:
+            blocks.append(
+                _Block(
+                    [ln],
+                    body,
+                    indent,
+                    bullet,
+                    md,
+                    label,
+                    after_blank,
+                    prev_open=_ends_open(prev_text) and not after_blank,
+                )
+            )
+        else:
+            blk = blocks[-1]
+            blk.lines.append(ln)
+            blk.text = _join_wrapped(blk.text, body)
+        after_blank = False
+        prev_text = body
+    return blocks
+
+
+def _join_wrapped(left: str, right: str) -> str:
+    if (
+        left.endswith("-")
+        and right[:1].islower()
+        and not re.search(r"\b(de|non|re|co|self|pre|post|anti|multi)-$", left)
+    ):
+        return left[:-1] + right
+    return f"{left} {right}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Tree
+
+
+@dataclass
+class _Node:
+    label: ParsedLabel | None
+    style: str  # label style, "bullet", "heading", "para", "attachment", "refs"
+    value: int
+    rest: str
+    first: Line
+    last: Line
+    parent: _Node | None
+    indent: int = 0
+    md_level: int = 0
+    kind: ClauseKind = ClauseKind.BODY
+    heading: str = ""
+    children: list[_Node] = field(default_factory=list)
+    leadin: bool = False
+
+
+def _is_heading_shaped(text: str, *, strict: bool) -> bool:
+    t = text.strip()
+    if not t:
+        return False
+    words = t.split()
+    limit = 14 if t.endswith(":") else 12
+    if strict:
+        limit = 8
+    if len(words) > limit or _MODAL_WORDS.search(t):
+        return False
+    if t.endswith((";", ",")) or (t.endswith(".") and len(words) > 4 and not strict):
+        return False
+    if strict and t.endswith((".", ":")) and not t.lower().endswith((".pdf", ".docx")):
+        return False
+    letters = [c for c in t if c.isalpha()]
+    caps = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    long_words = [w for w in words if len(w.strip("()\"'.,:")) >= 4]
+    title = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
+    if strict:
+        return caps or title
+    return caps or title or len(words) <= 3 or t.endswith(":")
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.roots: list[_Node] = []
+        self.stack: list[_Node] = []
+        self.floor = 0  # stack index below which labels never pop (an attachment)
+        self.refs_mode = False
+
+    # -- stack helpers
+    def _pop_to(self, depth: int) -> None:
+        del self.stack[max(depth, self.floor) :]
+
+    def _attach(self, node: _Node) -> None:
+        parent = self.stack[-1] if self.stack else None
+        node.parent = parent
+        (parent.children if parent else self.roots).append(node)
+        self.stack.append(node)
+
+    def _container_depth(self) -> int:
+        """Stack depth just above the innermost node that can hold a paragraph."""
+        for i in range(len(self.stack) - 1, self.floor - 1, -1):
+            n = self.stack[i]
+            if _is_container(n):
+                return i + 1
+        return self.floor
+
+    # -- placement
+    def add(self, blk: _Block) -> None:
+        if blk.label is not None and self._place_label(blk, blk.label):
+            return
+        self._place_unlabeled(blk)
+
+    def _new(self, blk: _Block, style: str, value: int, rest: str) -> _Node:
+        return _Node(
+            blk.label if style not in ("bullet", "para", "heading", "attachment", "refs") else None,
+            style,
+            value,
+            rest,
+            blk.lines[0],
+            blk.lines[-1],
+            None,
+            indent=blk.indent,
+            md_level=blk.md_level,
+            kind=ClauseKind.REFERENCE if self.refs_mode else ClauseKind.BODY,
+        )
+
+    def _place_label(self, blk: _Block, lab: ParsedLabel) -> bool:
+        style0 = lab.candidates[0][0]
+        if style0 == "dotted":
+            self.refs_mode = False
+            depth = self.floor
+            for i in range(len(self.stack) - 1, self.floor - 1, -1):
+                n = self.stack[i]
+                if n.style == "dotted" and n.label and _is_prefix(n.label.dotted, lab.dotted):
+                    depth = i + 1
+                    break
+            self._pop_to(depth)
+            self._attach(self._new(blk, "dotted", 0, lab.rest))
+            return True
+        # 1. the expected next item of an open list (or of a list a paragraph interrupted)
+        for i in range(len(self.stack) - 1, self.floor - 1, -1):
+            n = self.stack[i]
+            last = _last_labeled_child(n)
+            for style, value in lab.candidates:
+                if n.style == style and n.value + 1 == value:
+                    self.refs_mode = False
+                    self._pop_to(i)
+                    self._attach(self._new(blk, style, value, lab.rest))
+                    return True
+                if last is not None and last.style == style and last.value + 1 == value:
+                    self.refs_mode = False
+                    self._pop_to(i + 1)
+                    self._attach(self._new(blk, style, value, lab.rest))
+                    return True
+        # 2. the first item of a new list
+        for style, value in lab.candidates:
+            if value == 1:
+                self.refs_mode = False
+                depth = self._list_parent_depth()
+                if style == "ROMAN":  # a Roman outline starts at the top, under any title
+                    while depth > self.floor and self.stack[depth - 1].style == "heading":
+                        depth -= 1
+                self._pop_to(depth)
+                self._attach(self._new(blk, style, value, lab.rest))
+                return True
+        if blk.prev_open and not blk.bullet:
+            return False  # a label-like word inside wrapped text ("E.1. above")
+        # 3. a list with a gap (an item deleted without renumbering)
+        for i in range(len(self.stack) - 1, self.floor - 1, -1):
+            n = self.stack[i]
+            for style, value in lab.candidates:
+                if n.style == style and n.value < value <= n.value + 4:
+                    self.refs_mode = False
+                    self._pop_to(i)
+                    self._attach(self._new(blk, style, value, lab.rest))
+                    return True
+        if not blk.after_blank and not blk.bullet:
+            return False
+        style, value = lab.candidates[-1] if len(lab.component) == 1 else lab.candidates[0]
+        if value > 30:
+            return False
+        self._pop_to(self._list_parent_depth())
+        self._attach(self._new(blk, style, value, lab.rest))
+        return True
+
+    def _list_parent_depth(self) -> int:
+        """A new list nests under the innermost node (closing leaf paragraphs)."""
+        depth = len(self.stack)
+        while (
+            depth > self.floor
+            and self.stack[depth - 1].style == "para"
+            and not self.stack[depth - 1].leadin
+        ):
+            depth -= 1
+        return depth
+
+    def _place_unlabeled(self, blk: _Block) -> None:
+        text = blk.text
+        if blk.label is not None:  # rejected label: plain text
+            text = blk.text
+        prev = self.stack[-1] if self.stack else None
+        if _ATTACHMENT_RE.match(text) and not blk.bullet:
+            self.refs_mode = False
+            self.floor = 0
+            self._pop_to(0)
+            self._attach(self._new(blk, "attachment", 0, text))
+            self.floor = len(self.stack)
+            return
+        if prev is not None and self._continues(prev, blk, text):
+            sep = "\n" if blk.after_blank else " "
+            prev.rest = f"{prev.rest}{sep}{text}" if prev.rest else text
+            prev.last = blk.lines[-1]
+            return
+        if _REFERENCE_HEAD_RE.match(_plain(text)) and not blk.label:
+            self.refs_mode = True
+            self._pop_to(self.floor)
+            self._attach(self._new(blk, "refs", 0, text))
+            return
+        if self.refs_mode:
+            self._pop_to(self._container_depth())
+            self._attach(self._new(blk, "para", 0, text))
+            return
+        if blk.bullet:
+            self._place_bullet(blk, text)
+            return
+        if (blk.md_level or not blk.prev_open) and _is_heading_shaped(text, strict=True):
+            self._pop_to(self.floor if not self.refs_mode else len(self.stack))
+            node = self._new(blk, "heading", 0, text)
+            self._attach(node)
+            return
+        depth = self._container_depth()
+        self._pop_to(depth)
+        node = self._new(blk, "para", 0, text)
+        node.leadin = text.rstrip().endswith(":")
+        self._attach(node)
+
+    def _continues(self, prev: _Node, blk: _Block, text: str) -> bool:
+        if prev.style in ("heading", "attachment", "refs") or not prev.rest.strip():
+            return False
+        if blk.md_level or blk.bullet:
+            return False
+        if _ends_open(prev.rest) and not _is_heading_shaped(prev.rest, strict=False):
+            return True
+        if (
+            prev.label is not None
+            and blk.after_blank
+            and text.lower().startswith(_CONNECTIVES)
+            and not _is_container(prev)
+        ):
+            return True
+        return False
+
+    def _place_bullet(self, blk: _Block, text: str) -> None:
+        # siblings share an indent; a deeper indent nests under the previous bullet
+        for i in range(len(self.stack) - 1, self.floor - 1, -1):
+            n = self.stack[i]
+            if n.style != "bullet":
+                if n.style == "para" and not n.leadin:
+                    continue
+                break
+            if n.indent == blk.indent:
+                self._pop_to(i)
+                self._attach(self._new(blk, "bullet", 0, text))
+                return
+            if n.indent < blk.indent:
+                self._pop_to(i + 1)
+                self._attach(self._new(blk, "bullet", 0, text))
+                return
+        self._pop_to(self._list_parent_depth())
+        self._attach(self._new(blk, "bullet", 0, text))
+
+
+def _last_labeled_child(n: _Node) -> _Node | None:
+    for child in reversed(n.children):
+        if child.label is not None and child.style != "dotted":
+            return child
+    return None
+
+
+def _is_container(n: _Node) -> bool:
+    """Can an unlabeled paragraph after ``n`` be its child (a section head, a lead-in)?"""
+    if n.style in ("heading", "attachment", "refs"):
+        return True
+    if n.leadin:
+        # a lead-in holds its list; a paragraph after a bulleted list closes it
+        return not n.children or (n.children[0].style == "para" and not n.children[-1].leadin)
+    if n.label is None:
+        return False
+    rest = n.rest.strip().replace("**", "")
+    if not rest or rest.endswith(":"):
+        return True
+    if not _is_heading_shaped(rest, strict=False):
+        return False
+    return n.style in ("dotted", "ROMAN", "LETTER") or _is_heading_shaped(rest, strict=True)
+
+
+def _is_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return len(a) < len(b) and b[: len(a)] == a
+
+
+# ---------------------------------------------------------------------------------------------
+# Heading / text split
+
+_BOLD_HEAD_RE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$", re.S)
+_COLON_HEAD_RE = re.compile(r"^([A-Z\"\u201c][^:;.]{0,70}?)[\"\u201d]?:\s+(\S.*)$", re.S)
+_PERIOD_HEAD_RE = re.compile(r"^([A-Z][^.;:]{0,70}?)\.\s+([A-Z].*)$", re.S)
+_ABBREV_END = re.compile(r"\b([A-Z][a-z]{0,4}|[a-z]{1,2}|e\.g|i\.e|etc|Stat|Stats|Subd|Minn)$")
+_VERBISH = re.compile(
+    r"\b(is|are|shall|must|should|may|will|use|have|has|do|does|can|means|include)\b", re.I
+)
+
+
+def _clean_heading(text: str) -> str:
+    return text.strip().rstrip(":.").strip()
+
+
+def _split_heading(node: _Node) -> tuple[str, str]:
+    rest = node.rest.strip()
+    m = _BOLD_HEAD_RE.match(rest)
+    if m:
+        return m.group(1).strip().rstrip(":").strip(), m.group(2).strip()
+    rest = rest.replace("**", "")
+    if node.style == "refs":
+        head, _, tail = rest.partition(":")
+        return _clean_heading(head), tail.strip()
+    if node.style in ("heading", "attachment"):
+        return _clean_heading(rest), ""
+    m = _COLON_HEAD_RE.match(rest)
+    if m and len(m.group(1).split()) <= 6 and not _MODAL_WORDS.search(m.group(1)):
+        return m.group(1).strip('"\u201c\u201d '), m.group(2).strip()
+    if node.label is None:
+        return "", rest
+    if node.children:
+        m = _PERIOD_HEAD_RE.match(rest)
+        if (
+            m
+            and len(m.group(1).split()) <= 7
+            and not _VERBISH.search(m.group(1))
+            and not _ABBREV_END.search(m.group(1))
+        ):
+            return m.group(1).strip(), m.group(2).strip()
+        if _is_heading_shaped(rest, strict=False):
+            return _clean_heading(rest), ""
+    elif rest.isupper() and len(rest.split()) <= 12 and node.style in ("dotted", "ROMAN"):
+        return rest, ""
+    return "", rest
+
+
+# ---------------------------------------------------------------------------------------------
+# Front matter and the public functions
+
+
+def _front_matter(blocks: list[_Block]) -> int:
+    """How many leading blocks are the title block (not clauses)."""
+    n = 0
+    for i, blk in enumerate(blocks):
+        lab = blk.label
+        if lab is not None and not (i == 0 and lab.candidates[0][0] == "dotted"):
+            break
+        if blk.bullet or not _is_title_shaped(blk.text):
+            break
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if nxt is None:
+            break
+        if i > 0 and nxt.label is None and not _is_title_shaped(nxt.text):
+            break
+        n = i + 1
+    return n
+
+
+def _is_title_shaped(text: str) -> bool:
+    t = _plain(text)
+    words = t.split()
+    if not words or len(words) > 12 or t.endswith((";", ",")):
+        return False
+    return not (t.endswith(".") and not re.search(r"\b[A-Za-z]{1,5}\.$", t))
+
+
+def _title_from(front: list[_Block]) -> str:
+    for blk in front:
+        m = re.match(r"^title\s*:\s*(.+)$", _plain(blk.text), re.I)
+        if m:
+            return m.group(1).strip()
+    return _plain(front[0].text) if front else ""
+
+
+def _component(node: _Node) -> str:
+    assert node.label is not None
+    return node.label.component
+
+
+def _dotted_refs(roots: list[_Node]) -> set[str]:
+    out: set[str] = set()
+    stack = [(r, "") for r in roots]
+    while stack:
+        node, base = stack.pop()
+        if node.style == "dotted" and node.label is not None:
+            out.add(f"{base}.{node.label.component}" if base else node.label.component)
+        child_base = "Attachment" if node.style == "attachment" else base
+        stack.extend((c, child_base) for c in node.children)
+    return out
+
+
+def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
+    out: list[Clause] = []
+    seen: set[str] = set()
+    reserved = _dotted_refs(roots)
+
+    def visit(node: _Node, parent_ref: str | None, index: int, depth: int, base: str) -> None:
+        if node.style == "attachment":
+            comp = "Attachment"
+        elif node.label is not None:
+            comp = _component(node)
+        else:
+            comp = str(index)
+        if node.style == "dotted":
+            ref = f"{base}.{comp}" if base else comp
+        else:
+            ref = f"{parent_ref}.{comp}" if parent_ref else comp
+            if node.label is None and ref in reserved:
+                ref = f"{parent_ref}.\u00b6{comp}" if parent_ref else f"\u00b6{comp}"
+        if ref in seen:
+            k = 2
+            while f"{ref}~{k}" in seen:
+                k += 1
+            ref = f"{ref}~{k}"
+        seen.add(ref)
+        heading, text = _split_heading(node)
+        last = _last_line(node)
+        out.append(
+            Clause(
+                ref=ref,
+                label=node.label.printed if node.label else "",
+                heading=heading,
+                text=text,
+                depth=depth,
+                location=Location(node.first.page, node.first.line, last.page, last.line),
+                parent=parent_ref,
+                kind=node.kind,
+            )
+        )
+        child_base = ref if node.style == "attachment" else base
+        for i, child in enumerate(node.children, 1):
+            visit(child, ref, i, depth + 1, child_base)
+
+    for i, root in enumerate(roots, 1):
+        visit(root, None, i, 0, "")
+    return tuple(out)
+
+
+def _last_line(node: _Node) -> Line:
+    return node.last
+
+
+def segment(document: Document) -> ClauseTree:
+    """Build the clause tree of an ingested document."""
+    lines, noise = strip_noise(document.lines)
+    blocks = _blocks(lines)
+    n_front = _front_matter(blocks)
+    front = blocks[:n_front]
+    builder = _Builder()
+    for blk in blocks[n_front:]:
+        builder.add(blk)
+    clauses = _to_clauses(builder.roots)
+    return ClauseTree(
+        title=_title_from(front),
+        clauses=clauses,
+        front_matter=tuple(_plain(b.text) for b in front),
+        noise=noise,
+    )
+
+
+def lines_from_text(text: str) -> tuple[Line, ...]:
+    """Split plain text into Lines (pages at form feeds, line numbers within the page)."""
+    out: list[Line] = []
+    for p, page in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\f"), 1):
+        for i, raw in enumerate(page.split("\n"), 1):
+            out.append(Line(raw.rstrip(), p, i))
+    return tuple(out)
+
+
+def segment_text(text: str) -> ClauseTree:
+    """Segment plain text (no file involved)."""
+    doc = Document(path="<text>", sha256="", format="text", lines=lines_from_text(text))
+    return segment(doc)
