@@ -1,0 +1,150 @@
+"""Batch throughput and memory at corpus scale.
+
+``run(quick=False)`` makes synthetic corpora (1,000 and 10,000 text documents and 200 PDFs;
+quick: 100 text and 20 PDFs), runs ``run_batch(..., html_reports=False, progress=False)`` on
+each into a fresh database, and measures documents per second and peak memory: the resident
+set of the whole process tree (parent + workers), sampled every 0.1 s with psutil (or /proc),
+and the largest worker's peak (``RUSAGE_CHILDREN.ru_maxrss``).
+
+Exports:
+    run(quick=False, sizes=None) -> {"name": "batch", "rows": [...], "markdown": "..."}
+    tree_rss() -> int   -- bytes resident in this process and all its descendants
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from analyzer.batch import run_batch
+from bench.synth_corpus import make_corpus
+
+__all__ = ["run", "tree_rss"]
+
+FULL = (("text", 1000, 0.0), ("text", 10000, 0.0), ("pdf", 200, 1.0))
+QUICK = (("text", 100, 0.0), ("pdf", 20, 1.0))
+TARGET_DOCS_PER_S = 50.0
+TARGET_PEAK_MB = 500.0
+
+
+def _proc_tree_rss(pid: int) -> int:
+    """RSS of ``pid`` and its descendants from /proc (Linux), in bytes."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            statm = Path(f"/proc/{entry}/statm").read_text().split()
+        except OSError:
+            continue
+        children.setdefault(int(stat[1]), []).append(int(entry))
+        rss[int(entry)] = int(statm[1]) * page
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total
+
+
+def tree_rss() -> int:
+    """Bytes resident in this process and all its descendants."""
+    try:
+        import psutil
+    except ImportError:
+        return _proc_tree_rss(os.getpid())
+    me = psutil.Process()
+    total = me.memory_info().rss
+    for child in me.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+class _PeakSampler(threading.Thread):
+    """Samples ``tree_rss`` until stopped; ``peak`` is the largest sample."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.every = every
+        self.peak = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, tree_rss())
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> int:
+        self._stop_event.set()
+        self.join()
+        return self.peak
+
+
+def _measure(kind: str, n: int, pdf_fraction: float, work: Path) -> dict[str, Any]:
+    folder = work / f"{kind}-{n}"
+    t0 = time.perf_counter()
+    make_corpus(folder, n, seed=n, pdf_fraction=pdf_fraction)
+    made = time.perf_counter() - t0
+    sampler = _PeakSampler()
+    sampler.start()
+    summary = run_batch(
+        [folder], out_dir=work / f"out-{kind}-{n}", html_reports=False, progress=False
+    )
+    peak = sampler.stop()
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "kind": kind,
+        "documents": summary.documents,
+        "audited": summary.audited,
+        "errors": len(summary.errors),
+        "seconds": round(summary.seconds, 2),
+        "docs_per_s": round(summary.documents / summary.seconds, 1),
+        "peak_tree_mb": round(peak / 2**20, 1),
+        "max_child_mb": round(child_kb / 1024, 1),
+        "db_mb": round((work / f"out-{kind}-{n}" / "corpus.db").stat().st_size / 2**20, 1),
+        "corpus_seconds": round(made, 1),
+        "jobs": os.cpu_count(),
+    }
+
+
+def _markdown(rows: list[dict[str, Any]]) -> str:
+    head = (
+        "| kind | documents | errors | seconds | docs/s | peak RSS, tree (MB) | "
+        "max worker RSS (MB) | db (MB) |"
+    )
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(
+            f"| {r['kind']} | {r['documents']:,} | {r['errors']} | {r['seconds']} | "
+            f"{r['docs_per_s']} | {r['peak_tree_mb']} | {r['max_child_mb']} | {r['db_mb']} |"
+        )
+    lines.append(
+        f"\nTargets: >= {TARGET_DOCS_PER_S:.0f} text documents/s on {os.cpu_count()} cores; "
+        f"peak tree RSS < {TARGET_PEAK_MB:.0f} MB and flat in N."
+    )
+    return "\n".join(lines)
+
+
+def run(quick: bool = False, sizes: tuple[tuple[str, int, float], ...] | None = None) -> dict:
+    """Measure batch throughput and peak memory; see the module docstring."""
+    plan = sizes or (QUICK if quick else FULL)
+    with tempfile.TemporaryDirectory(prefix="policydiff-batch-bench-") as tmp:
+        rows = [_measure(kind, n, frac, Path(tmp)) for kind, n, frac in plan]
+    return {"name": "batch", "rows": rows, "markdown": _markdown(rows)}
+
+
+if __name__ == "__main__":
+    result = run(quick="--quick" in sys.argv)
+    print(result["markdown"])
