@@ -1,0 +1,405 @@
+"""The statute checklist: does the document keep what Minn. Stat. 626.8482 requires?
+
+Each model policy has a requirement catalog (``model_policy/<id>.requirements.json``): every
+requirement names its statute citation, the model provisions that carry it, what would weaken
+it, and optional regexes that find the document's own wording of it among the additions.
+``check`` turns the audit's findings and additions into one result per requirement:
+
+- ``missing``: every provision is missing and no addition matches the keywords;
+- ``weakened``: a provision is missing, or has a substantive change that weakens it (a weaker
+  modality, a negation, a scope/number/date/duration change), unless an addition matches the
+  keywords (then ``met``, with a note quoting the document's own wording);
+- ``met``: otherwise.
+
+Exports:
+    RequirementStatus                 -- met | weakened | missing
+    Requirement, Catalog              -- the catalog, as frozen dataclasses
+    Evidence, RequirementResult       -- the result of one requirement, ``to_dict()`` for JSON
+    catalog_from_dict(data, source)   -- build a Catalog from parsed JSON (validated)
+    load_catalog(model_id)            -- read ``<model dir>/<id>.requirements.json`` or None
+    check(findings, additions, catalog) -> tuple[RequirementResult, ...]
+    weakening(change) -> bool         -- whether one change weakens a provision
+    describe(change) -> str           -- one change in plain words
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from analyzer.model import (
+    Addition,
+    Category,
+    Change,
+    ClauseKind,
+    Direction,
+    Finding,
+    Location,
+    Status,
+)
+
+__all__ = [
+    "RequirementStatus",
+    "Requirement",
+    "Catalog",
+    "Evidence",
+    "RequirementResult",
+    "catalog_from_dict",
+    "load_catalog",
+    "check",
+    "weakening",
+    "describe",
+]
+
+MODEL_DIR_ENV = "POLICYDIFF_MODEL_DIR"
+QUOTE_LIMIT = 400
+
+# Categories whose substantive changes weaken a requirement unless marked "stronger".
+_WEAKENING_CATEGORIES = frozenset(
+    {Category.NEGATION, Category.SCOPE, Category.NUMBER, Category.DATE, Category.DURATION}
+)
+_CATEGORY_WORDS = {
+    Category.MODALITY: "obligation changed",
+    Category.NEGATION: "negation changed",
+    Category.NUMBER: "number changed",
+    Category.DATE: "date changed",
+    Category.DURATION: "duration changed",
+    Category.CITATION: "citation changed",
+    Category.CROSS_REFERENCE: "cross-reference changed",
+    Category.SCOPE: "scope changed",
+    Category.ENTITY: "party changed",
+    Category.WORDING: "wording changed",
+}
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+
+
+class RequirementStatus(StrEnum):
+    MET = "met"
+    WEAKENED = "weakened"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One statutory requirement and the model provisions that carry it."""
+
+    id: str
+    title: str
+    citation: str
+    provisions: tuple[str, ...]
+    weakened_if: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The requirement catalog of one model policy."""
+
+    model: str
+    requirements: tuple[Requirement, ...]
+    statute: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A quote backing a requirement's status. ``kind``: provision | missing | addition."""
+
+    model_ref: str | None
+    doc_ref: str | None
+    quote: str
+    location: Location | None
+    kind: str = "provision"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "model_ref": self.model_ref,
+            "doc_ref": self.doc_ref,
+            "quote": self.quote,
+            "location": self.location.to_dict() if self.location else None,
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    """The checklist verdict on one requirement."""
+
+    requirement: Requirement
+    status: RequirementStatus
+    explanation: str
+    evidence: tuple[Evidence, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        req = self.requirement
+        return {
+            "id": req.id,
+            "title": req.title,
+            "citation": req.citation,
+            "status": str(self.status),
+            "explanation": self.explanation,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "provisions": list(req.provisions),
+        }
+
+
+# ---------------------------------------------------------------- catalog loading
+
+
+def catalog_from_dict(data: Mapping[str, object], source: str = "<catalog>") -> Catalog:
+    """Build a Catalog from parsed JSON; raise ValueError naming the source and the field."""
+    items = data.get("requirements")
+    if not isinstance(data.get("model"), str) or not isinstance(items, list):
+        raise ValueError(f"{source}: a catalog needs 'model' (str) and 'requirements' (list).")
+    reqs = tuple(_requirement_from_dict(item, source) for item in items)
+    ids = [r.id for r in reqs]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{source}: requirement ids must be unique; fix the duplicates.")
+    return Catalog(
+        model=str(data["model"]), requirements=reqs, statute=str(data.get("statute", ""))
+    )
+
+
+def _requirement_from_dict(item: object, source: str) -> Requirement:
+    if not isinstance(item, dict):
+        raise ValueError(f"{source}: each requirement must be an object.")
+    missing = [k for k in ("id", "title", "citation", "provisions") if k not in item]
+    if missing:
+        raise ValueError(
+            f"{source}: requirement {item.get('id', '?')} lacks {', '.join(missing)}; add them."
+        )
+    keywords = tuple(str(k) for k in item.get("keywords", ()))
+    for pattern in keywords:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(
+                f"{source}: requirement {item['id']}: bad keyword regex {pattern!r} ({exc}); "
+                "fix the pattern."
+            ) from exc
+    return Requirement(
+        id=str(item["id"]),
+        title=str(item["title"]),
+        citation=str(item["citation"]),
+        provisions=tuple(str(p) for p in item["provisions"]),
+        weakened_if=str(item.get("weakened_if", "")),
+        keywords=keywords,
+    )
+
+
+def _model_dir() -> Path:
+    override = os.environ.get(MODEL_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "model_policy"
+
+
+def load_catalog(model_id: str) -> Catalog | None:
+    """The catalog of a model id (or of a model text file's sibling), or None if it has none."""
+    as_path = Path(model_id)
+    if as_path.suffix in {".txt", ".md"} or os.sep in model_id:
+        path = as_path.with_name(f"{as_path.stem}.requirements.json")
+    else:
+        path = _model_dir() / f"{model_id}.requirements.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}); fix the catalog file.") from exc
+    return catalog_from_dict(data, str(path))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _clip(text: str, limit: int = QUOTE_LIMIT) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def _where(location: Location | None) -> str:
+    if location is None:
+        return ""
+    return f"p. {location.page}, line {location.line}"
+
+
+def _doc_ref(finding: Finding) -> str | None:
+    return finding.doc_refs[0] if finding.doc_refs else None
+
+
+def _cite(finding: Finding) -> str:
+    """'IV.E.4 (moved to document IV.F.4, p. 3, line 12)' or 'IV.E.1 (p. 3, line 2)'."""
+    doc_ref, where = _doc_ref(finding), _where(finding.location)
+    moved = "moved to " if finding.moved else ""
+    shown = (
+        f"{moved}document {doc_ref}" if doc_ref and (moved or doc_ref != finding.model_ref) else ""
+    )
+    parts = [p for p in (shown, where) if p]
+    return f"{finding.model_ref} ({', '.join(parts)})" if parts else finding.model_ref
+
+
+def describe(change: Change) -> str:
+    """A change in plain words, with the model's and the document's text."""
+    words = change.explanation or _CATEGORY_WORDS.get(change.category, "changed")
+    model_text, doc_text = change.model_text.strip(), change.doc_text.strip()
+    if (model_text or doc_text) and model_text not in words and doc_text not in words:
+        words += f" (“{_clip(model_text, 120) or '—'}” → “{_clip(doc_text, 120) or '—'}”)"
+    return words
+
+
+def weakening(change: Change) -> bool:
+    """True if a substantive change weakens what the provision requires."""
+    if not change.substantive or change.direction is Direction.STRONGER:
+        return False
+    return change.direction is Direction.WEAKER or change.category in _WEAKENING_CATEGORIES
+
+
+def _findings_for(ref: str, by_ref: Mapping[str, Finding]) -> list[Finding]:
+    """The finding for ``ref``; if the audit has none, its descendants' findings."""
+    if ref in by_ref:
+        return [by_ref[ref]]
+    prefix = ref + "."
+    return [f for r, f in by_ref.items() if r.startswith(prefix)]
+
+
+def _keyword_quotes(requirement: Requirement, additions: Sequence[Addition]) -> list[Evidence]:
+    """Sentences of body additions that match one of the requirement's keyword regexes."""
+    patterns = [re.compile(k, re.IGNORECASE) for k in requirement.keywords]
+    found: list[Evidence] = []
+    for addition in additions:
+        if addition.kind != ClauseKind.BODY:
+            continue
+        sentences = [s for s in _SENTENCE_END.split(addition.text) if s.strip()]
+        hits = [s for s in sentences if any(p.search(s) for p in patterns)]
+        if hits:
+            quote = _clip(" ".join(hits))
+            found.append(Evidence(None, addition.doc_ref, quote, addition.location, "addition"))
+    return found
+
+
+def _evidence(finding: Finding) -> Evidence:
+    if finding.status is Status.MISSING:
+        quote = f"[missing from the document] model text: {_clip(finding.model_text)}"
+        return Evidence(finding.model_ref, None, quote, None, "missing")
+    return Evidence(
+        finding.model_ref,
+        _doc_ref(finding),
+        _clip(finding.doc_text or ""),
+        finding.location,
+        "provision",
+    )
+
+
+# ---------------------------------------------------------------- the check
+
+
+def _problems(findings: Sequence[Finding]) -> list[str]:
+    """Plain-words reasons a requirement is weakened: missing provisions, weakening changes."""
+    reasons: list[str] = []
+    for finding in findings:
+        if finding.status is Status.MISSING:
+            reasons.append(f"{finding.model_ref} is missing from the document")
+            continue
+        for change in finding.changes:
+            if weakening(change):
+                reasons.append(f"{_cite(finding)}: {describe(change)}")
+    return reasons
+
+
+def _kept_note(findings: Sequence[Finding]) -> str:
+    """What the document does with the provisions that keep the requirement intact."""
+    kept = [
+        f
+        for f in findings
+        if f.status is not Status.MISSING and not any(weakening(c) for c in f.changes)
+    ]
+    if not kept:
+        return ""
+    refs = ", ".join(_cite(f) for f in kept)
+    if all(f.status is Status.IDENTICAL for f in kept):
+        return f"The document keeps {refs} as in the model."
+    other = [f"{f.model_ref}: {describe(c)}" for f in kept for c in f.changes if c.substantive]
+    if not other:
+        return f"The document keeps {refs}, with editorial differences only."
+    return f"The document keeps {refs}; changes that do not weaken it: {'; '.join(other)}."
+
+
+def _own_wording(quotes: Sequence[Evidence]) -> str:
+    parts = []
+    for e in quotes:
+        where = ", ".join(
+            p for p in (e.doc_ref and f"document {e.doc_ref}", _where(e.location)) if p
+        )
+        parts.append(f"“{e.quote}” ({where})" if where else f"“{e.quote}”")
+    return "; ".join(parts)
+
+
+def _explain(
+    requirement: Requirement,
+    status: RequirementStatus,
+    findings: Sequence[Finding],
+    problems: Sequence[str],
+    quotes: Sequence[Evidence],
+) -> str:
+    cite = requirement.citation
+    if status is RequirementStatus.MISSING:
+        refs = ", ".join(f.model_ref for f in findings) or ", ".join(requirement.provisions)
+        if not findings:
+            return (
+                f"Missing: none of the model provisions for this requirement ({refs}) were "
+                f"found in the audit, so {cite} is not shown to be covered."
+            )
+        return (
+            f"Missing: the document has no counterpart to model {refs}, which carries {cite}; "
+            "nor does it address the point in its own words."
+        )
+    if problems and quotes:
+        return (
+            f"Met in the document's own wording rather than the model's: "
+            f"{'; '.join(problems)}. But the document says {_own_wording(quotes)}. "
+            f"A reviewer should confirm this does what {cite} requires; it falls short if "
+            f"{requirement.weakened_if or 'it drops or softens the obligation'}."
+        )
+    if problems:
+        kept = _kept_note(findings)
+        return f"Weakened ({cite}): {'; '.join(problems)}." + (f" {kept}" if kept else "")
+    text = f"Met ({cite}). {_kept_note(findings)}".strip()
+    if quotes:
+        text += f" The document also says {_own_wording(quotes)}."
+    return text
+
+
+def _check_one(
+    requirement: Requirement, by_ref: Mapping[str, Finding], additions: Sequence[Addition]
+) -> RequirementResult:
+    findings: list[Finding] = []
+    for ref in requirement.provisions:
+        findings.extend(f for f in _findings_for(ref, by_ref) if f not in findings)
+    quotes = _keyword_quotes(requirement, additions)
+    problems = _problems(findings)
+    all_missing = all(f.status is Status.MISSING for f in findings)
+    if all_missing and not quotes:
+        status = RequirementStatus.MISSING
+    elif problems and not quotes:
+        status = RequirementStatus.WEAKENED
+    else:
+        status = RequirementStatus.MET
+    explanation = _explain(requirement, status, findings, problems, quotes)
+    evidence = tuple(_evidence(f) for f in findings) + tuple(quotes)
+    return RequirementResult(requirement, status, explanation, evidence)
+
+
+def check(
+    findings: Sequence[Finding], additions: Sequence[Addition], catalog: Catalog
+) -> tuple[RequirementResult, ...]:
+    """One result per catalog requirement, in catalog order."""
+    by_ref = {f.model_ref: f for f in findings}
+    return tuple(_check_one(req, by_ref, additions) for req in catalog.requirements)
