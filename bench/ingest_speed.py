@@ -1,0 +1,96 @@
+"""Benchmark: PDF ingest speed (pages/s) and peak memory for both engines.
+
+Renders a ~10-page and a ~100-page policy PDF from the corpus into a temp dir, then ingests
+each in a fresh worker process (so peak RSS is per run) with pypdfium2 (the default path,
+header/footer removal included) and pdfplumber. Target: >= 50 pages/s on pypdfium2.
+
+Exports: run(quick=False) -> {"name": "ingest", "rows": [...], "markdown": str}
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from analyzer.ingest import ingest  # noqa: E402
+from tests.fixtures_render import render_pdf  # noqa: E402
+
+__all__ = ["run"]
+
+TARGET_PAGES_PER_S = 50.0
+SOURCE = ROOT / "corpus" / "hutchinson-pd-1003.txt"
+
+
+def _render(folder: Path, pages: int) -> tuple[Path, int]:
+    text = SOURCE.read_text(encoding="utf-8")
+    per_copy = render_pdf(text, folder / "probe.pdf").pages
+    copies = max(1, math.ceil(pages / per_copy))
+    path = folder / f"policy-{pages}.pdf"
+    info = render_pdf("\n\n".join([text] * copies), path)
+    return path, info.pages
+
+
+def _measure(path: str, engine: str, repeat: int) -> tuple[float, int, float]:
+    """In the worker: best seconds over ``repeat`` runs, lines kept, peak RSS in MB."""
+    best = math.inf
+    lines = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        document = ingest(path, pdf_engine=engine)
+        best = min(best, time.perf_counter() - start)
+        lines = len(document.lines)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return best, lines, peak_kb / 1024
+
+
+def _in_worker(path: Path, engine: str, repeat: int) -> tuple[float, int, float]:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_measure, str(path), engine, repeat).result()
+
+
+def _markdown(rows: list[dict[str, object]]) -> str:
+    head = "| engine | pages | pages/s | peak RSS (MB) | lines |\n|---|---:|---:|---:|---:|\n"
+    body = "".join(
+        f"| {r['engine']} | {r['pages']} | {r['pages_per_s']:.1f} | "
+        f"{r['peak_rss_mb']:.0f} | {r['lines']} |\n"
+        for r in rows
+    )
+    return head + body + f"\nTarget: >= {TARGET_PAGES_PER_S:.0f} pages/s on pypdfium2.\n"
+
+
+def run(quick: bool = False) -> dict[str, object]:
+    """Measure both engines; ``quick`` uses only the ~10-page PDF and one run each."""
+    sizes = (10,) if quick else (10, 100)
+    repeat = 1 if quick else 3
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            path, pages = _render(Path(folder), size)
+            for engine in ("pypdfium2", "pdfplumber"):
+                tries = 1 if engine == "pdfplumber" else repeat
+                seconds, lines, peak = _in_worker(path, engine, tries)
+                rows.append(
+                    {
+                        "engine": engine,
+                        "pages": pages,
+                        "pages_per_s": round(pages / seconds, 1),
+                        "peak_rss_mb": round(peak, 1),
+                        "lines": lines,
+                    }
+                )
+    return {"name": "ingest", "rows": rows, "markdown": _markdown(rows)}
+
+
+if __name__ == "__main__":
+    print(run()["markdown"])
