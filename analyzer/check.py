@@ -18,7 +18,8 @@ Exports:
     catalog_from_dict(data, source)   -- build a Catalog from parsed JSON (validated)
     load_catalog(model_id)            -- read ``<model dir>/<id>.requirements.json`` or None
     check(findings, additions, catalog) -> tuple[RequirementResult, ...]
-    weakening(change) -> bool         -- whether one change weakens a provision
+    weakening(change) -> bool         -- whether one change weakens a provision (a figure the
+                                         document only adds, e.g. a policy number, does not)
     describe(change) -> str           -- one change in plain words
 """
 
@@ -63,6 +64,7 @@ QUOTE_LIMIT = 400
 _WEAKENING_CATEGORIES = frozenset(
     {Category.NEGATION, Category.SCOPE, Category.NUMBER, Category.DATE, Category.DURATION}
 )
+_FIGURES = frozenset({Category.NUMBER, Category.DATE, Category.DURATION})
 _CATEGORY_WORDS = {
     Category.MODALITY: "obligation changed",
     Category.NEGATION: "negation changed",
@@ -76,6 +78,10 @@ _CATEGORY_WORDS = {
     Category.WORDING: "wording changed",
 }
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+_ABBREVIATIONS = frozenset(
+    "st. minn. stat. stats. subd. subds. sub. e.g. i.e. etc. sec. no. nos. mr. ms. mrs. dr. "
+    "inc. co. corp. u.s. m.s. vs. v. art. para. ch. dept. approx. cf. pp. p.".split()
+)
 
 
 class RequirementStatus(StrEnum):
@@ -248,7 +254,7 @@ def _cite(finding: Finding) -> str:
 
 def describe(change: Change) -> str:
     """A change in plain words, with the model's and the document's text."""
-    words = change.explanation or _CATEGORY_WORDS.get(change.category, "changed")
+    words = " ".join(change.explanation.split()) or _CATEGORY_WORDS.get(change.category, "changed")
     model_text, doc_text = change.model_text.strip(), change.doc_text.strip()
     if (model_text or doc_text) and model_text not in words and doc_text not in words:
         words += f" (“{_clip(model_text, 120) or '—'}” → “{_clip(doc_text, 120) or '—'}”)"
@@ -259,7 +265,11 @@ def weakening(change: Change) -> bool:
     """True if a substantive change weakens what the provision requires."""
     if not change.substantive or change.direction is Direction.STRONGER:
         return False
-    return change.direction is Direction.WEAKER or change.category in _WEAKENING_CATEGORIES
+    if change.direction is Direction.WEAKER:
+        return True
+    if change.category in _FIGURES and not change.model_text.strip():
+        return False  # a figure the document adds (a policy number, a deadline) takes nothing away
+    return change.category in _WEAKENING_CATEGORIES
 
 
 def _findings_for(ref: str, by_ref: Mapping[str, Finding]) -> list[Finding]:
@@ -270,6 +280,20 @@ def _findings_for(ref: str, by_ref: Mapping[str, Finding]) -> list[Finding]:
     return [f for r, f in by_ref.items() if r.startswith(prefix)]
 
 
+def _sentences(text: str) -> list[str]:
+    """Split at sentence ends, but not after abbreviations ("St. Louis Park", "Minn. Stat.")."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if not piece.strip():
+            continue
+        words = out[-1].split() if out else []
+        if words and words[-1].lower() in _ABBREVIATIONS:
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
 def _keyword_quotes(requirement: Requirement, additions: Sequence[Addition]) -> list[Evidence]:
     """Sentences of body additions that match one of the requirement's keyword regexes."""
     patterns = [re.compile(k, re.IGNORECASE) for k in requirement.keywords]
@@ -277,7 +301,7 @@ def _keyword_quotes(requirement: Requirement, additions: Sequence[Addition]) -> 
     for addition in additions:
         if addition.kind != ClauseKind.BODY:
             continue
-        sentences = [s for s in _SENTENCE_END.split(addition.text) if s.strip()]
+        sentences = _sentences(addition.text)
         hits = [s for s in sentences if any(p.search(s) for p in patterns)]
         if hits:
             quote = _clip(" ".join(hits))
@@ -303,15 +327,19 @@ def _evidence(finding: Finding) -> Evidence:
 
 def _problems(findings: Sequence[Finding]) -> list[str]:
     """Plain-words reasons a requirement is weakened: missing provisions, weakening changes."""
+    absent = [f.model_ref for f in findings if f.status is Status.MISSING]
     reasons: list[str] = []
+    if absent:
+        verb = "is" if len(absent) == 1 else "are"
+        reasons.append(f"model {_join(absent)} {verb} missing from the document")
     for finding in findings:
-        if finding.status is Status.MISSING:
-            reasons.append(f"{finding.model_ref} is missing from the document")
-            continue
-        for change in finding.changes:
-            if weakening(change):
-                reasons.append(f"{_cite(finding)}: {describe(change)}")
+        reasons.extend(f"{_cite(finding)}: {describe(c)}" for c in finding.changes if weakening(c))
     return reasons
+
+
+def _join(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _kept_note(findings: Sequence[Finding]) -> str:
@@ -351,15 +379,15 @@ def _explain(
 ) -> str:
     cite = requirement.citation
     if status is RequirementStatus.MISSING:
-        refs = ", ".join(f.model_ref for f in findings) or ", ".join(requirement.provisions)
+        refs = _join([f.model_ref for f in findings] or list(requirement.provisions))
         if not findings:
             return (
                 f"Missing: none of the model provisions for this requirement ({refs}) were "
                 f"found in the audit, so {cite} is not shown to be covered."
             )
         return (
-            f"Missing: the document has no counterpart to model {refs}, which carries {cite}; "
-            "nor does it address the point in its own words."
+            f"Missing ({cite}): the document has no counterpart to model {refs}, "
+            "and does not address the point in its own words."
         )
     if problems and quotes:
         return (
