@@ -142,6 +142,8 @@ def test_html_checklist_row_for_missing_requirement(sample: dict[str, Any]) -> N
     assert '<span class="chip missing">missing</span>' in row.group(0)
     assert "POST model policy IV.G.5; Minn. Stat. 626.8482, subd. 5" in row.group(0)
     assert " open>" in row.group(0)  # evidence shown without a click
+    own = re.search(r"<tr id=\"req-R07-public-notification\".*?</tr>", out, re.S)
+    assert own is not None and "own wording" in own.group(0)
 
 
 def test_html_provision_rows(html: str, sample: dict[str, Any]) -> None:
