@@ -268,3 +268,8 @@ class Audit:
     verdict_reasons: tuple[str, ...]
     findings: tuple[Finding, ...]
     additions: tuple[Addition, ...]
+    follows: str = ""  # the bundled model the document appears to follow
+    coverage: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    selection: str = "explicit"  # or "auto"
+    pages: int = 1
+    clause_count: int = 0

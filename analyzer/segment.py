@@ -281,6 +281,9 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
             blk.text = _join_wrapped(blk.text, body)
         after_blank = False
         prev_text = body
+    for blk in blocks:  # the label's rest must cover the wrapped lines too
+        if blk.label is not None and len(blk.lines) > 1:
+            blk.label = parse_label(blk.text)
     return blocks
 
 
@@ -344,6 +347,7 @@ class _Builder:
         self.stack: list[_Node] = []
         self.floor = 0  # stack index below which labels never pop (an attachment)
         self.refs_mode = False
+        self.section_roots: set[int] = set()
 
     # -- stack helpers
     def _pop_to(self, depth: int) -> None:
@@ -386,6 +390,8 @@ class _Builder:
     def _place_label(self, blk: _Block, lab: ParsedLabel) -> bool:
         style0 = lab.candidates[0][0]
         if style0 == "dotted":
+            if not self._plausible_section(lab):
+                return False
             self.refs_mode = False
             depth = self.floor
             for i in range(len(self.stack) - 1, self.floor - 1, -1):
@@ -395,6 +401,7 @@ class _Builder:
                     break
             self._pop_to(depth)
             self._attach(self._new(blk, "dotted", 0, lab.rest))
+            self.section_roots.add(lab.dotted[0])
             return True
         # 1. the expected next item of an open list (or of a list a paragraph interrupted)
         for i in range(len(self.stack) - 1, self.floor - 1, -1):
@@ -442,6 +449,16 @@ class _Builder:
         self._attach(self._new(blk, style, value, lab.rest))
         return True
 
+    def _plausible_section(self, lab: ParsedLabel) -> bool:
+        """A bare dotted number is a section label only if it continues the document's
+        numbering (same first component) or looks like one (not a statute: 609.066)."""
+        if not lab.printed[:1].isdigit():
+            return True  # "Order 417.2", "Section 3"
+        firsts = self.section_roots
+        if firsts:
+            return lab.dotted[0] in firsts
+        return len(str(lab.dotted[1])) <= 2 if len(lab.dotted) > 1 else True
+
     def _list_parent_depth(self) -> int:
         """A new list nests under the innermost node (closing leaf paragraphs)."""
         depth = len(self.stack)
@@ -455,9 +472,12 @@ class _Builder:
 
     def _place_unlabeled(self, blk: _Block) -> None:
         text = blk.text
-        if blk.label is not None:  # rejected label: plain text
-            text = blk.text
         prev = self.stack[-1] if self.stack else None
+        if blk.label is not None and prev is not None and not (blk.after_blank or blk.bullet):
+            # a rejected label inside wrapped text ("609.066 Authorized ...", "E.1. above")
+            prev.rest = f"{prev.rest} {text}" if prev.rest else text
+            prev.last = blk.lines[-1]
+            return
         if _ATTACHMENT_RE.match(text) and not blk.bullet:
             self.refs_mode = False
             self.floor = 0

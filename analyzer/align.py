@@ -1,0 +1,253 @@
+"""Align model provisions with document clauses, sentence by sentence, globally.
+
+Shaped like ``rapidfuzz.process``: choices are mappings keyed by id, options are keyword-only,
+and the whole score matrix is computed at once (``cdist``). The steps:
+
+1. score every model sentence against every document sentence (``fuzz.ratio`` on normalized
+   text), plus a bonus when the neighbours agree (a provision's context);
+2. a first global assignment (Hungarian algorithm, ``scipy.optimize.linear_sum_assignment``)
+   fixes anchors; a second one adds an order prior: the expected position of each model
+   sentence in the document, interpolated between anchors (so duplicated model sentences go to
+   the right copy and renumbered or reorganized documents still align);
+3. leftovers get a second chance with ``token_sort_ratio`` (paraphrase, reordered clauses);
+4. split and merged sentences are repaired (a provision split in two, two merged into one);
+5. provisions whose matches break the document order (not on the longest increasing
+   subsequence) are ``moved``.
+
+Exports: Unit, ProvisionMatch, Alignment, align(model_units, doc_units, ...).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+__all__ = ["Unit", "ProvisionMatch", "Alignment", "align", "longest_increasing"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence: ``owner`` is the clause (or provision) ref it belongs to."""
+
+    owner: str
+    raw: str
+    norm: str
+
+
+@dataclass(frozen=True)
+class ProvisionMatch:
+    """What one model provision aligned to: document unit ids, in document order."""
+
+    model_ref: str
+    doc_units: tuple[int, ...]
+    unit_scores: tuple[float, ...]  # per model sentence: best score 0..100 (0 = unmatched)
+    moved: bool
+    candidate: tuple[int, float] | None  # nearest doc unit when nothing matched
+
+
+@dataclass(frozen=True)
+class Alignment:
+    provisions: tuple[ProvisionMatch, ...]
+    unit_owner: tuple[str | None, ...]  # for each doc unit: the model ref it went to
+
+
+def longest_increasing(values: Sequence[float]) -> set[int]:
+    """Indices of one longest strictly increasing subsequence (patience sorting)."""
+    tails: list[float] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(values)
+    for i, v in enumerate(values):
+        k = bisect.bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+            tail_idx.append(i)
+        else:
+            tails[k] = v
+            tail_idx[k] = i
+        prev[i] = tail_idx[k - 1] if k > 0 else -1
+    out: set[int] = set()
+    i = tail_idx[-1] if tail_idx else -1
+    while i != -1:
+        out.add(i)
+        i = prev[i]
+    return out
+
+
+def _assign(score: np.ndarray, cutoff: float) -> dict[int, int]:
+    """Maximum-weight matching; a row may stay unmatched rather than take < cutoff."""
+    from scipy.optimize import linear_sum_assignment
+
+    m, d = score.shape
+    padded = np.full((m, d + m), cutoff, dtype=np.float64)
+    padded[:, :d] = np.where(score >= cutoff, score, -1.0)
+    rows, cols = linear_sum_assignment(padded, maximize=True)
+    return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if c < d and score[r, c] >= cutoff}
+
+
+def _neighbour_bonus(s: np.ndarray, same_m: np.ndarray, same_d: np.ndarray) -> np.ndarray:
+    """Mean score of the previous and next sentence pairs (context agreement)."""
+    b = np.zeros_like(s)
+    n = np.zeros_like(s)
+    b[1:, 1:] += s[:-1, :-1]
+    n[1:, 1:] += 1
+    b[:-1, :-1] += s[1:, 1:]
+    n[:-1, :-1] += 1
+    del same_m, same_d
+    return np.divide(b, n, out=np.zeros_like(b), where=n > 0)
+
+
+def _expected_positions(anchors: dict[int, int], m: int, d: int) -> np.ndarray:
+    """Expected doc index of each model unit, interpolated between in-order anchors."""
+    if not anchors:
+        return np.linspace(0, max(d - 1, 0), num=m) if m else np.zeros(0)
+    rows = sorted(anchors)
+    cols = [anchors[r] for r in rows]
+    keep = sorted(longest_increasing(cols))
+    xs = [rows[k] for k in keep]
+    ys = [cols[k] for k in keep]
+    return np.interp(np.arange(m), xs, ys)
+
+
+def align(
+    model_units: Sequence[Unit],
+    doc_units: Sequence[Unit],
+    *,
+    provision_order: Sequence[str],
+    score_cutoff: float = 62.0,
+    anchor_cutoff: float = 90.0,
+    context_weight: float = 0.12,
+    order_weight: float = 12.0,
+    order_window: float = 12.0,
+    paraphrase_cutoff: float = 80.0,
+) -> Alignment:
+    """Align sentences of the model's provisions (``owner`` = model ref) to the document's
+    sentences (``owner`` = clause ref); scores are 0..100."""
+    m, d = len(model_units), len(doc_units)
+    if m == 0 or d == 0:
+        empty = tuple(
+            ProvisionMatch(ref, (), tuple(0.0 for u in model_units if u.owner == ref), False, None)
+            for ref in provision_order
+        )
+        return Alignment(empty, tuple(None for _ in doc_units))
+    raw = process.cdist(
+        [u.norm for u in model_units], [u.norm for u in doc_units], scorer=fuzz.ratio, dtype=np.float32
+    ).astype(np.float64)
+    context = raw + context_weight * _neighbour_bonus(raw, np.zeros(0), np.zeros(0))
+    first = _assign(context, score_cutoff)
+    anchors = {r: c for r, c in first.items() if raw[r, c] >= anchor_cutoff}
+    expected = _expected_positions(anchors or first, m, d)
+    dist = np.abs(np.arange(d)[None, :] - expected[:, None])
+    scored = context - order_weight * np.minimum(1.0, dist / order_window)
+    pairs = _assign(scored, score_cutoff)
+    pairs = {r: c for r, c in pairs.items() if raw[r, c] >= score_cutoff - 10}
+    _paraphrases(model_units, doc_units, pairs, expected, paraphrase_cutoff)
+    groups = {r: [c] for r, c in pairs.items()}
+    _repair_splits(model_units, doc_units, raw, groups)
+    return _provisions(model_units, doc_units, raw, groups, provision_order)
+
+
+def _paraphrases(
+    model_units: Sequence[Unit],
+    doc_units: Sequence[Unit],
+    pairs: dict[int, int],
+    expected: np.ndarray,
+    cutoff: float,
+) -> None:
+    """Second chance for unmatched model sentences: word-order-insensitive scoring
+    against unmatched document sentences near where the sentence is expected."""
+    taken = set(pairs.values())
+    free = {j: doc_units[j].norm for j in range(len(doc_units)) if j not in taken}
+    for i, unit in enumerate(model_units):
+        if i in pairs or not free or len(unit.norm.split()) < 4:
+            continue
+        near = {j: t for j, t in free.items() if abs(j - expected[i]) <= 25}
+        if not near:
+            continue
+        hit = process.extractOne(unit.norm, near, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff)
+        if hit is None:
+            continue
+        j = int(hit[2])
+        la, lb = len(unit.norm), len(doc_units[j].norm)
+        if 0.6 <= la / max(lb, 1) <= 1.6:
+            pairs[i] = j
+            del free[j]
+
+
+def _repair_splits(
+    model_units: Sequence[Unit],
+    doc_units: Sequence[Unit],
+    raw: np.ndarray,
+    groups: dict[int, list[int]],
+) -> None:
+    """Attach an unmatched doc sentence to its neighbour's model sentence when together
+    they match it better (a split); attach an unmatched model sentence to the doc sentence
+    its neighbour matched when that doc sentence covers both (a merge)."""
+    used = {c for cs in groups.values() for c in cs}
+    for i, cols in list(groups.items()):
+        for step in (1, -1):
+            j = (max(cols) + 1) if step == 1 else (min(cols) - 1)
+            while 0 <= j < len(doc_units) and j not in used:
+                if doc_units[j].owner != doc_units[cols[0]].owner:
+                    break
+                joined = " ".join(doc_units[k].norm for k in sorted([*cols, j]))
+                before = " ".join(doc_units[k].norm for k in sorted(cols))
+                base = fuzz.ratio(model_units[i].norm, before)
+                if fuzz.ratio(model_units[i].norm, joined) <= base + 1:
+                    break
+                cols.append(j)
+                used.add(j)
+                j += step
+    for i in range(len(model_units)):
+        if i in groups:
+            continue
+        for nb in (i - 1, i + 1):
+            if nb not in groups or model_units[nb].owner != model_units[i].owner:
+                continue
+            cols = groups[nb]
+            doc_text = " ".join(doc_units[k].norm for k in sorted(cols))
+            pair = sorted([nb, i])
+            joined = " ".join(model_units[k].norm for k in pair)
+            if fuzz.ratio(joined, doc_text) > fuzz.ratio(model_units[nb].norm, doc_text) + 2:
+                groups[i] = list(cols)
+                break
+
+
+def _provisions(
+    model_units: Sequence[Unit],
+    doc_units: Sequence[Unit],
+    raw: np.ndarray,
+    groups: Mapping[int, list[int]],
+    provision_order: Sequence[str],
+) -> Alignment:
+    by_ref: dict[str, list[int]] = {}
+    for i, u in enumerate(model_units):
+        by_ref.setdefault(u.owner, []).append(i)
+    owner: list[str | None] = [None] * len(doc_units)
+    first_pos: dict[str, float] = {}
+    rows: list[tuple[str, tuple[int, ...], tuple[float, ...], tuple[int, float] | None]] = []
+    for ref in provision_order:
+        idx = by_ref.get(ref, [])
+        cols = sorted({c for i in idx for c in groups.get(i, [])})
+        scores = tuple(float(max((raw[i, c] for c in groups.get(i, [])), default=0.0)) for i in idx)
+        for c in cols:
+            owner[c] = ref
+        cand = None
+        if not cols and idx:
+            best = raw[idx].max(axis=0)
+            j = int(best.argmax())
+            cand = (j, float(best[j]))
+        if cols:
+            first_pos[ref] = float(cols[0])
+        rows.append((ref, tuple(cols), scores, cand))
+    matched_refs = [r for r, cols, _, _ in rows if cols]
+    in_order = longest_increasing([first_pos[r] for r in matched_refs])
+    ok = {matched_refs[k] for k in in_order}
+    provisions = tuple(
+        ProvisionMatch(ref, cols, scores, bool(cols) and ref not in ok, cand)
+        for ref, cols, scores, cand in rows
+    )
+    return Alignment(provisions, tuple(owner))

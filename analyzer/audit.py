@@ -1,0 +1,362 @@
+"""Audit a document against a model policy: the whole pipeline after ingest.
+
+``segment -> normalize -> align -> classify -> verdict``. Pure: takes an ingested
+``Document`` and a ``ModelPolicy``, returns an ``Audit``.
+
+Exports: audit(document, model="auto", *, rule=VerdictRule()) -> Audit, VerdictRule,
+detect_model(tree) -> (model id, coverage by model), sentence_units(clauses, normalizer).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .align import Unit, align
+from .baselines import load_model, model_ids
+from .classify import Classification, classify
+from .model import (
+    Addition,
+    Audit,
+    Candidate,
+    Category,
+    Clause,
+    ClauseKind,
+    ClauseTree,
+    Direction,
+    Document,
+    Finding,
+    Location,
+    ModelPolicy,
+    Status,
+    Verdict,
+)
+from .normalize import Normalizer, build_normalizer, norm_string
+from .segment import segment
+from .sentences import split_sentences
+
+__all__ = ["audit", "audit_tree", "VerdictRule", "detect_model", "sentence_units"]
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    """When a document stops being "substantially similar" to its model.
+
+    not-substantially-similar if more than ``max_missing_ratio`` of the model's provisions
+    are missing, or more than ``max_weakened`` provisions are missing or weakened (an
+    obligation made optional, a negation flipped, a sentence of obligations removed), or,
+    with ``statutory`` on, any provision the statute requires (a requirement of the
+    model's checklist) is missing or weakened. identical if every provision is identical and
+    nothing was added; otherwise substantially-similar.
+    """
+
+    max_missing_ratio: float = 0.10
+    max_weakened: int = 3
+    statutory: bool = True
+
+
+def sentence_units(clauses: Sequence[Clause], normalizer: Normalizer) -> list[Unit]:
+    texts = [c.text for c in clauses]
+    out: list[Unit] = []
+    for clause, sents in zip(clauses, split_sentences(texts), strict=True):
+        for s in sents:
+            out.append(Unit(clause.ref, s, norm_string(normalizer.tokens(s))))
+    return out
+
+
+def _provisions(tree: ClauseTree) -> list[Clause]:
+    return [c for c in tree.clauses if c.text.strip() and c.kind is ClauseKind.BODY]
+
+
+def detect_model(tree: ClauseTree, text: str) -> tuple[str, dict[str, float]]:
+    """Which bundled model the document follows: the share of each model's sentences that
+    have a close match (ratio >= 85) in the document."""
+    doc_clauses = _provisions(tree)
+    coverage: dict[str, float] = {}
+    for mid in model_ids():
+        model = load_model(mid)
+        normalizer = build_normalizer(model, text)
+        m_units = sentence_units(_provisions(model.tree), normalizer)
+        d_units = sentence_units(doc_clauses, normalizer)
+        if not m_units or not d_units:
+            coverage[mid] = 0.0
+            continue
+        scores = process.cdist(
+            [u.norm for u in m_units], [u.norm for u in d_units], scorer=fuzz.ratio, dtype=np.uint8
+        )
+        coverage[mid] = round(float((scores.max(axis=1) >= 85).mean()), 3)
+    best = max(sorted(coverage), key=lambda k: coverage[k]) if coverage else ""
+    return best, coverage
+
+
+def audit(
+    document: Document, model: ModelPolicy | str = "auto", *, rule: VerdictRule | None = None
+) -> Audit:
+    """Audit an ingested document against ``model`` (an id, a path, ``auto`` or a model)."""
+    return audit_tree(document, segment(document), model, rule=rule)
+
+
+def audit_tree(
+    document: Document,
+    tree: ClauseTree,
+    model: ModelPolicy | str = "auto",
+    *,
+    rule: VerdictRule | None = None,
+) -> Audit:
+    rule = rule or VerdictRule()
+    follows, coverage = detect_model(tree, document.text)
+    selection = "auto" if model == "auto" else "explicit"
+    if isinstance(model, str):
+        model = load_model(follows if model == "auto" else model)
+    note = _model_note(model, follows, coverage, selection)
+    normalizer = build_normalizer(model, document.text)
+    provisions = _provisions(model.tree)
+    doc_clauses = _provisions(tree)
+    m_units = sentence_units(provisions, normalizer)
+    d_units = sentence_units(doc_clauses, normalizer)
+    result = align(m_units, d_units, provision_order=[p.ref for p in provisions])
+    by_ref = {c.ref: c for c in doc_clauses}
+    doc_refs = frozenset(c.ref for c in tree.clauses) | frozenset(
+        c.label.strip(":. ").split()[-1] for c in tree.clauses if c.label
+    )
+    extra = _attached_inserts(result.unit_owner, d_units)
+    findings = []
+    for prov, match in zip(provisions, result.provisions, strict=True):
+        units = sorted({*match.doc_units, *extra.get(prov.ref, [])})
+        findings.append(
+            _finding(prov, match.moved, units, match.candidate, d_units, by_ref, normalizer, doc_refs)
+        )
+    additions = _additions(result.unit_owner, extra, d_units, doc_clauses)
+    verdict, reasons = _verdict(findings, additions, rule, model)
+    return Audit(
+        document_path=document.path,
+        document_sha256=document.sha256,
+        document_title=tree.title,
+        document_format=document.format,
+        model=model,
+        model_note=note,
+        verdict=verdict,
+        verdict_reasons=tuple(reasons),
+        findings=tuple(findings),
+        additions=tuple(additions),
+        follows=follows,
+        coverage=coverage,
+        selection=selection,
+        pages=document.pages,
+        clause_count=len(tree.clauses),
+    )
+
+
+def _model_note(model: ModelPolicy, follows: str, coverage: dict[str, float], selection: str) -> str:
+    cov = ", ".join(f"{k} {v:.0%}" for k, v in sorted(coverage.items()))
+    if selection == "auto":
+        return f"The document follows {model.id} (share of model sentences found: {cov})."
+    if follows and follows != model.id and coverage.get(follows, 0) > coverage.get(model.id, 0) + 0.2:
+        other = load_model(follows)
+        return (
+            f"This document follows {follows} ({other.title}), not {model.id}: most of "
+            f"{model.id}'s provisions are absent because it is a different model policy "
+            f"(share of model sentences found: {cov}). Audit it with --model {follows}."
+        )
+    return f"Audited against {model.id} as requested (share of model sentences found: {cov})."
+
+
+def _attached_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dict[str, list[int]]:
+    """Unmatched sentences inside a clause whose other sentences all went to one provision
+    belong to that provision (text the agency inserted into it)."""
+    by_clause: dict[str, list[int]] = {}
+    for j, u in enumerate(units):
+        by_clause.setdefault(u.owner, []).append(j)
+    out: dict[str, list[int]] = {}
+    for idx in by_clause.values():
+        owners = {owner[j] for j in idx if owner[j] is not None}
+        loose = [j for j in idx if owner[j] is None]
+        if len(owners) == 1 and loose:
+            ref = next(iter(owners))
+            assert ref is not None
+            out.setdefault(ref, []).extend(loose)
+    return out
+
+
+def _location(clauses: Sequence[Clause]) -> Location:
+    first = min(clauses, key=lambda c: (c.location.page, c.location.line))
+    last = max(clauses, key=lambda c: (c.location.end_page, c.location.end_line))
+    return Location(first.location.page, first.location.line, last.location.end_page, last.location.end_line)
+
+
+def _finding(
+    prov: Clause,
+    moved: bool,
+    units: list[int],
+    candidate: tuple[int, float] | None,
+    d_units: Sequence[Unit],
+    by_ref: dict[str, Clause],
+    normalizer: Normalizer,
+    doc_refs: frozenset[str],
+) -> Finding:
+    if not units:
+        cand = None
+        if candidate is not None:
+            u = d_units[candidate[0]]
+            clause = by_ref[u.owner]
+            cand = Candidate(u.owner, u.raw, round(candidate[1] / 100, 3), clause.location)
+        why = "no sentence of the document matches this provision"
+        if cand is not None:
+            why += f" (nearest: {cand.doc_ref} at {cand.similarity:.0%}, below the match threshold)"
+        return Finding(
+            prov.ref, prov.heading, prov.text, Status.MISSING, True, False, 0.0, (), None, None,
+            (), (), why, cand,
+        )
+    refs = tuple(dict.fromkeys(d_units[j].owner for j in units))
+    clauses = [by_ref[r] for r in refs]
+    doc_text = _doc_text(units, d_units, by_ref)
+    result = classify(prov.text, doc_text, normalizer, doc_refs=doc_refs)
+    return Finding(
+        prov.ref,
+        prov.heading,
+        prov.text,
+        result.status,
+        result.substantive,
+        moved,
+        round(result.similarity, 3),
+        refs,
+        doc_text,
+        _location(clauses),
+        result.changes,
+        result.redline,
+        _explain(result, refs, moved),
+    )
+
+
+def _doc_text(units: list[int], d_units: Sequence[Unit], by_ref: dict[str, Clause]) -> str:
+    """The aligned document text: whole clauses when all their sentences are aligned here,
+    otherwise the aligned sentences."""
+    per_clause: dict[str, list[int]] = {}
+    for j in units:
+        per_clause.setdefault(d_units[j].owner, []).append(j)
+    total: Counter[str] = Counter(u.owner for u in d_units)
+    parts = []
+    for ref, idx in per_clause.items():
+        if len(idx) == total[ref]:
+            parts.append(by_ref[ref].text.strip())
+        else:
+            parts.append(" ".join(d_units[j].raw for j in idx))
+    return "\n".join(parts)
+
+
+def _explain(result: Classification, refs: tuple[str, ...], moved: bool) -> str:
+    where = f"aligned to {', '.join(refs)}"
+    if moved:
+        where += ", out of the model's order (moved)"
+    if result.status is Status.IDENTICAL:
+        return f"{where}; the text is identical"
+    subs = [c for c in result.changes if c.substantive]
+    if result.status is Status.EDITORIAL:
+        kinds = sorted({str(c.category) for c in result.changes})
+        return f"{where}; only editorial differences ({', '.join(kinds) or 'formatting'})"
+    return f"{where}; substantive: " + "; ".join(c.explanation for c in subs[:4])
+
+
+def _additions(
+    owner: Sequence[str | None],
+    extra: dict[str, list[int]],
+    d_units: Sequence[Unit],
+    doc_clauses: Sequence[Clause],
+) -> list[Addition]:
+    attached = {j for idx in extra.values() for j in idx}
+    loose: dict[str, list[int]] = {}
+    for j, u in enumerate(d_units):
+        if owner[j] is None and j not in attached:
+            loose.setdefault(u.owner, []).append(j)
+    out = []
+    for clause in doc_clauses:
+        idx = loose.get(clause.ref)
+        if not idx:
+            continue
+        total = sum(1 for u in d_units if u.owner == clause.ref)
+        text = clause.text if len(idx) == total else " ".join(d_units[j].raw for j in idx)
+        out.append(Addition(clause.ref, clause.heading, text, clause.location, clause.kind))
+    return out
+
+
+_WEAKENING = {Category.NEGATION}
+
+
+def _is_weakened(f: Finding) -> bool:
+    if f.status is Status.MISSING:
+        return True
+    for c in f.changes:
+        if c.category is Category.MODALITY and c.direction is Direction.WEAKER:
+            return True
+        if c.category in _WEAKENING:
+            return True
+        if c.category is Category.SCOPE and c.substantive and not c.doc_text.strip():
+            return True
+    return False
+
+
+def _verdict(
+    findings: Sequence[Finding], additions: Sequence[Addition], rule: VerdictRule, model: ModelPolicy
+) -> tuple[Verdict, list[str]]:
+    n = len(findings)
+    missing = [f for f in findings if f.status is Status.MISSING]
+    weakened = [f for f in findings if _is_weakened(f) and f.status is not Status.MISSING]
+    modified = [f for f in findings if f.status is Status.MODIFIED]
+    reasons: list[str] = []
+    if missing:
+        refs = ", ".join(f.model_ref for f in missing[:12]) + (" ..." if len(missing) > 12 else "")
+        reasons.append(f"{len(missing)} of {n} model provisions missing: {refs}")
+    if weakened:
+        refs = ", ".join(f.model_ref for f in weakened[:12])
+        reasons.append(f"{len(weakened)} provisions weakened (obligation made optional, negation "
+                       f"changed or text removed): {refs}")
+    if modified:
+        cats = Counter(str(c.category) for f in modified for c in f.changes if c.substantive)
+        summary = ", ".join(f"{k} {v}" for k, v in sorted(cats.items()))
+        reasons.append(f"{len(modified)} provisions changed substantively ({summary})")
+    body_adds = [a for a in additions if a.kind is ClauseKind.BODY]
+    if body_adds:
+        reasons.append(f"{len(body_adds)} clauses added that the model does not have")
+    statutory = _statutory_failures(findings, additions, model) if rule.statutory else []
+    if statutory:
+        reasons.insert(0, "statutory requirements not met: " + "; ".join(statutory))
+    nss = (
+        (n and len(missing) / n > rule.max_missing_ratio)
+        or len(missing) + len(weakened) > rule.max_weakened
+        or bool(statutory)
+    )
+    if nss:
+        return Verdict.NOT_SUBSTANTIALLY_SIMILAR, reasons
+    if all(f.status is Status.IDENTICAL for f in findings) and not body_adds:
+        return Verdict.IDENTICAL, ["every model provision appears word for word; nothing added"]
+    if not reasons:
+        reasons.append("only editorial differences")
+    reasons.append(
+        f"within the rule: missing <= {rule.max_missing_ratio:.0%} of provisions, at most "
+        f"{rule.max_weakened} missing or weakened, no statutory requirement missing or weakened"
+    )
+    return Verdict.SUBSTANTIALLY_SIMILAR, reasons
+
+
+def _statutory_failures(
+    findings: Sequence[Finding], additions: Sequence[Addition], model: ModelPolicy
+) -> list[str]:
+    """Requirements of the model's checklist that are missing or weakened (needs check.py
+    and the catalog; absent both, no statutory test is applied)."""
+    try:
+        from .check import check, load_catalog
+    except ImportError:
+        return []
+    catalog = load_catalog(model.id)
+    if catalog is None:
+        return []
+    out = []
+    for res in check(findings, additions, catalog):
+        d = res.to_dict()
+        if d["status"] in ("missing", "weakened"):
+            out.append(f"{d['title']} ({d['citation']}) {d['status']}")
+    return out

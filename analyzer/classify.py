@@ -1,0 +1,449 @@
+"""Classify the differences inside an aligned (model provision, document text) pair.
+
+A word-level redline is computed over normalized tokens (``rapidfuzz`` Levenshtein opcodes,
+``equal``/``replace``/``insert``/``delete``); each non-equal hunk becomes one ``Change`` with a
+category and whether it is substantive:
+
+- ``modality``: obligation strength must/shall/will/is required > should/is expected >
+  may/is encouraged, anchored on the verb it governs, with direction weaker or stronger;
+- ``negation``: a "not"/"no"/"never" added or removed;
+- ``date``, ``duration``, ``number``: "September 1, 2025", "three years", "60";
+- ``citation``: a statute section, subdivision, paragraph or clause;
+- ``cross-reference``: an internal reference ("paragraph IV.A", "Order 417.6"), checked
+  against the document's own outline;
+- ``scope``: parties or objects added or removed, or a sentence dropped;
+- ``entity``: a declared substitution (the agency's own name), never substantive;
+- ``wording``: typos, punctuation, articles, inflection, reordering: editorial.
+
+Exports: classify(model_text, doc_text, normalizer, *, doc_refs) -> Classification,
+redline(model_tokens, doc_tokens) -> list of (op, text), Classification.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from .model import Category, Change, Direction, Status
+from .normalize import Normalizer, Token, tables
+
+__all__ = ["Classification", "classify", "redline_pairs"]
+
+_STATUTE_RE = re.compile(r"^\d{3}[a-z]?\.\d+")
+_OUTLINE_RE = re.compile(r"^(?:[ivx]+|[a-h])(?:\.?[a-z0-9]+)*$|^\d{2,4}\.\d{1,2}(?:\.\d+)*$")
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+_STOP = frozenset(
+    "a the of to and or in on for with by as at from that this these those be is are was were "
+    "it its their his her any all such which who whom other than then also if into upon".split()
+)
+
+
+@dataclass(frozen=True)
+class Classification:
+    status: Status
+    substantive: bool
+    changes: tuple[Change, ...]
+    redline: tuple[tuple[str, str], ...]
+    similarity: float  # 0..1 on normalized text
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, object]:
+    data = tables()
+    modal: dict[tuple[str, ...], int] = {}
+    for strength, words in (("strong", 3), ("medium", 2), ("weak", 1)):
+        for phrase in data["modality"][strength]:
+            modal[tuple(phrase.split())] = words
+    return {
+        "modal": modal,
+        "negation": frozenset(w for w in data["negation"] if " " not in w),
+        "units": frozenset(data["time_units"]),
+        "months": frozenset(data["months"]),
+        "citation": frozenset(data["citation_words"]),
+        "party": frozenset(data["party_words"]),
+    }
+
+
+def _modals(tokens: Sequence[Token]) -> list[tuple[int, int, int, tuple[str, ...]]]:
+    """(start, end, strength, key) for each modal phrase; key = the next two content words
+    (the obligation it governs, e.g. "complete supplemental")."""
+    lex = _lexicon()
+    modal: dict[tuple[str, ...], int] = lex["modal"]  # type: ignore[assignment]
+    words = [(i, t.norm) for i, t in enumerate(tokens) if t.kind != "punct"]
+    out = []
+    k = 0
+    while k < len(words):
+        hit = None
+        for n in (3, 2, 1):
+            key = tuple(w for _, w in words[k : k + n])
+            if len(key) == n and key in modal:
+                hit = (n, modal[key])
+                break
+        if hit is None:
+            k += 1
+            continue
+        n, strength = hit
+        rest = [w for _, w in words[k + n : k + n + 6] if w not in _STOP and w not in ("not", "be")]
+        out.append((words[k][0], words[k + n - 1][0], strength, tuple(rest[:2])))
+        k += n
+    return out
+
+
+def redline_pairs(
+    a: Sequence[Token], b: Sequence[Token], a_text: str, b_text: str
+) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes over normalized tokens: (tag, a_start, a_end, b_start, b_end)."""
+    ops = Levenshtein.opcodes([t.norm for t in a], [t.norm for t in b])
+    del a_text, b_text
+    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in ops]
+
+
+def _span(tokens: Sequence[Token], text: str, i: int, j: int) -> str:
+    if i >= j:
+        return ""
+    return text[tokens[i].start : tokens[j - 1].end]
+
+
+def _display(
+    ops: Sequence[tuple[str, int, int, int, int]],
+    a: Sequence[Token],
+    b: Sequence[Token],
+    a_text: str,
+    b_text: str,
+) -> tuple[tuple[str, str], ...]:
+    """Redline as (op, raw text) pairs: equal runs in the document's raw text."""
+    out: list[tuple[str, str]] = []
+
+    def push(op: str, text: str) -> None:
+        if not text:
+            return
+        if out and out[-1][0] == op:
+            out[-1] = (op, f"{out[-1][1]} {text}")
+        else:
+            out.append((op, text))
+
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            push("equal", _span(b, b_text, j1, j2))
+        else:
+            push("delete", _span(a, a_text, i1, i2))
+            push("insert", _span(b, b_text, j1, j2))
+    return tuple(out)
+
+
+def _hunks(
+    ops: Sequence[tuple[str, int, int, int, int]], a: Sequence[Token]
+) -> list[tuple[int, int, int, int]]:
+    """Merge non-equal opcodes separated by at most one equal word into hunks."""
+    hunks: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        if hunks:
+            h = hunks[-1]
+            gap = [t for t in a[h[1] : i1] if t.kind != "punct"]
+            if len(gap) <= 1 and i1 - h[1] <= 2:
+                h[1], h[3] = i2, j2
+                continue
+        hunks.append([i1, i2, j1, j2])
+    return [(h[0], h[1], h[2], h[3]) for h in hunks]
+
+
+def classify(
+    model_text: str,
+    doc_text: str,
+    normalizer: Normalizer,
+    *,
+    doc_refs: frozenset[str] = frozenset(),
+) -> Classification:
+    """Compare one model provision with the document text aligned to it."""
+    a = normalizer.tokens(model_text)
+    b = normalizer.tokens(doc_text)
+    ops = redline_pairs(a, b, model_text, doc_text)
+    redline = _display(ops, a, b, model_text, doc_text)
+    a_words = [t.norm for t in a if t.kind != "punct"]
+    b_words = [t.norm for t in b if t.kind != "punct"]
+    similarity = fuzz.ratio(" ".join(a_words), " ".join(b_words)) / 100.0
+    changes: list[Change] = []
+    modality = _modality_changes(a, b, model_text, doc_text)
+    changes.extend(modality)
+    covered = {c.model_text.lower() for c in modality}
+    for i1, i2, j1, j2 in _hunks(ops, a):
+        change = _categorize(a, b, i1, i2, j1, j2, model_text, doc_text, doc_refs)
+        if change is None:
+            continue
+        if change.category is Category.MODALITY and change.model_text.lower() in covered:
+            continue
+        changes.append(change)
+    changes.extend(_entity_changes(a, b, ops, model_text, doc_text))
+    substantive = any(c.substantive for c in changes)
+    if _raw_equal(model_text, doc_text):
+        status = Status.IDENTICAL
+    elif substantive:
+        status = Status.MODIFIED
+    else:
+        status = Status.EDITORIAL
+    return Classification(status, substantive, tuple(changes), redline, similarity)
+
+
+def _raw_equal(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _modality_changes(
+    a: Sequence[Token], b: Sequence[Token], a_text: str, b_text: str
+) -> list[Change]:
+    """Match each model modal to the document modal governing the same verb."""
+    out: list[Change] = []
+    doc_modals = _modals(b)
+    used: set[int] = set()
+    for s, e, strength, key in _modals(a):
+        if not key:
+            continue
+        for k, (ds, de, dstrength, dkey) in enumerate(doc_modals):
+            if k in used or dkey[:1] != key[:1] or (len(key) > 1 and len(dkey) > 1 and dkey != key):
+                continue
+            used.add(k)
+            if dstrength != strength:
+                direction = Direction.WEAKER if dstrength < strength else Direction.STRONGER
+                mt, dt = _span(a, a_text, s, e + 1), _span(b, b_text, ds, de + 1)
+                out.append(
+                    Change(
+                        Category.MODALITY,
+                        True,
+                        mt,
+                        dt,
+                        f"obligation {direction}: {mt} \u2192 {dt} ({' '.join(key)})",
+                        direction,
+                    )
+                )
+            break
+    return out
+
+
+def _categorize(
+    a: Sequence[Token],
+    b: Sequence[Token],
+    i1: int,
+    i2: int,
+    j1: int,
+    j2: int,
+    a_text: str,
+    b_text: str,
+    doc_refs: frozenset[str],
+) -> Change | None:
+    lex = _lexicon()
+    old = [t for t in a[i1:i2]]
+    new = [t for t in b[j1:j2]]
+    old_w = [t.norm for t in old if t.kind != "punct"]
+    new_w = [t.norm for t in new if t.kind != "punct"]
+    mt, dt = _span(a, a_text, i1, i2), _span(b, b_text, j1, j2)
+    if old_w == new_w:
+        return Change(Category.WORDING, False, mt, dt, "punctuation changed")
+    entity = _entity_hunk(old, new, old_w, new_w, mt, dt)
+    if entity is not None:
+        return entity
+    negation: frozenset[str] = lex["negation"]  # type: ignore[assignment]
+    neg_old = sum(w in negation for w in old_w)
+    neg_new = sum(w in negation for w in new_w)
+    if neg_old != neg_new:
+        what = "negation added" if neg_new > neg_old else "negation removed"
+        return Change(Category.NEGATION, True, mt, dt, f"{what}: {_q(mt)} \u2192 {_q(dt)}")
+    modal_old = _modals(old)
+    modal_new = _modals(new)
+    if modal_old or modal_new:
+        so = max((m[2] for m in modal_old), default=0)
+        sn = max((m[2] for m in modal_new), default=0)
+        if so and sn and so != sn:
+            direction = Direction.WEAKER if sn < so else Direction.STRONGER
+            return Change(
+                Category.MODALITY,
+                True,
+                mt,
+                dt,
+                f"obligation {direction}: {_q(mt)} \u2192 {_q(dt)}",
+                direction,
+            )
+    number = _number_change(a, b, i1, i2, j1, j2, old_w, new_w, mt, dt)
+    if number is not None:
+        return number
+    xref = _cross_reference(old_w, new_w, mt, dt, doc_refs)
+    if xref is not None:
+        return xref
+    return _scope_or_wording(old_w, new_w, mt, dt)
+
+
+def _entity_hunk(
+    old: Sequence[Token], new: Sequence[Token], old_w: list[str], new_w: list[str], mt: str, dt: str
+) -> Change | None:
+    """A declared substitution, possibly filled in with more naming detail
+    ("[AGENCY NAME]" -> "(Hutchinson Public Schools ISD 423/Hutchinson Police Department)")."""
+    ents_old = [t for t in old if t.kind == "entity"]
+    ents_new = [t for t in new if t.kind == "entity"]
+    if not ents_old and not ents_new:
+        return None
+    rest_old = {w for w in old_w if not w.startswith("<")} - _STOP
+    rest_new = {w for w in new_w if not w.startswith("<")} - _STOP
+    if rest_old == rest_new or (ents_old and ents_new and not rest_old and _names_only(new)):
+        return Change(
+            Category.ENTITY, False, mt, dt, f"declared substitution: {_q(mt)} \u2192 {_q(dt)}"
+        )
+    return None
+
+
+def _names_only(tokens: Sequence[Token]) -> bool:
+    """Only proper names, numbers and entities (e.g. "ISD 423")."""
+    return all(
+        t.kind != "word" or t.raw[:1].isupper() or t.raw[:1].isdigit() or t.norm in _STOP
+        for t in tokens
+    )
+
+
+def _q(text: str) -> str:
+    return f"\u201c{text}\u201d" if text else "(nothing)"
+
+
+def _context(tokens: Sequence[Token], i: int, width: int = 3) -> list[str]:
+    lo = max(0, i - width)
+    return [t.norm for t in tokens[lo:i] if t.kind != "punct"]
+
+
+def _number_change(
+    a: Sequence[Token],
+    b: Sequence[Token],
+    i1: int,
+    i2: int,
+    j1: int,
+    j2: int,
+    old_w: list[str],
+    new_w: list[str],
+    mt: str,
+    dt: str,
+) -> Change | None:
+    lex = _lexicon()
+    units: frozenset[str] = lex["units"]  # type: ignore[assignment]
+    months: frozenset[str] = lex["months"]  # type: ignore[assignment]
+    citation: frozenset[str] = lex["citation"]  # type: ignore[assignment]
+    nums_old = [w for w in old_w if any(ch.isdigit() for ch in w)]
+    nums_new = [w for w in new_w if any(ch.isdigit() for ch in w)]
+    if sorted(nums_old) == sorted(nums_new) and not (
+        set(old_w) & months or set(new_w) & months
+    ):
+        return None
+    if not nums_old and not nums_new and not (set(old_w) & months or set(new_w) & months):
+        return None
+    ctx = set(_context(a, i1)) | set(_context(b, j1))
+    words = set(old_w) | set(new_w)
+    if any(_STATUTE_RE.match(w) for w in nums_old + nums_new) or ctx & citation or (
+        words & citation
+    ):
+        return Change(Category.CITATION, True, mt, dt, f"citation changed: {_q(mt)} \u2192 {_q(dt)}")
+    if words & months or any(_YEAR_RE.match(w) for w in nums_old + nums_new):
+        return Change(Category.DATE, True, mt, dt, f"date changed: {_q(mt)} \u2192 {_q(dt)}")
+    after_a = [t.norm for t in a[i2 : i2 + 1] if t.kind != "punct"]
+    after_b = [t.norm for t in b[j2 : j2 + 1] if t.kind != "punct"]
+    if words & units or set(after_a + after_b) & units:
+        return Change(
+            Category.DURATION, True, mt, dt, f"duration changed: {_q(mt)} \u2192 {_q(dt)}"
+        )
+    return Change(Category.NUMBER, True, mt, dt, f"number changed: {_q(mt)} \u2192 {_q(dt)}")
+
+
+def _cross_reference(
+    old_w: list[str], new_w: list[str], mt: str, dt: str, doc_refs: frozenset[str]
+) -> Change | None:
+    refs_old = [w for w in old_w if _OUTLINE_RE.match(w) and w not in _STOP]
+    refs_new = [w for w in new_w if _OUTLINE_RE.match(w) and w not in _STOP]
+    if not refs_new and not refs_old:
+        return None
+    if not any("." in w or len(w) <= 3 for w in refs_old + refs_new):
+        return None
+    if len(old_w) > 4 or len(new_w) > 4:
+        return None
+    norm_refs = {r.lower().replace(".", "") for r in doc_refs}
+    dangling = [w for w in refs_new if w.replace(".", "") not in norm_refs]
+    if dangling and doc_refs:
+        return Change(
+            Category.CROSS_REFERENCE,
+            True,
+            mt,
+            dt,
+            f"internal reference changed: {_q(mt)} \u2192 {_q(dt)}; "
+            f"{', '.join(dangling)} is not a section of this document",
+        )
+    return Change(
+        Category.CROSS_REFERENCE,
+        False,
+        mt,
+        dt,
+        f"internal reference renumbered: {_q(mt)} \u2192 {_q(dt)}",
+    )
+
+
+def _scope_or_wording(old_w: list[str], new_w: list[str], mt: str, dt: str) -> Change:
+    lex = _lexicon()
+    party: frozenset[str] = lex["party"]  # type: ignore[assignment]
+    content_old = [w for w in old_w if w not in _STOP]
+    content_new = [w for w in new_w if w not in _STOP]
+    if sorted(content_old) == sorted(content_new):
+        return Change(Category.WORDING, False, mt, dt, f"reworded: {_q(mt)} \u2192 {_q(dt)}")
+    if _is_typo(content_old, content_new):
+        return Change(Category.WORDING, False, mt, dt, f"spelling or inflection: {_q(mt)} \u2192 {_q(dt)}")
+    removed = [w for w in content_old if w not in content_new]
+    added = [w for w in content_new if w not in content_old]
+    parties = [w for w in removed + added if w in party or w.startswith("<")]
+    if parties or len(removed) + len(added) >= 3:
+        if not content_new:
+            why = f"text removed: {_q(mt)}"
+        elif not content_old:
+            why = f"text added: {_q(dt)}"
+        else:
+            why = f"scope changed: {_q(mt)} \u2192 {_q(dt)}"
+        return Change(Category.SCOPE, True, mt, dt, why)
+    return Change(Category.WORDING, False, mt, dt, f"reworded: {_q(mt)} \u2192 {_q(dt)}")
+
+
+def _is_typo(old: list[str], new: list[str]) -> bool:
+    """Same number of words, each pair close in spelling (typo, plural, tense)."""
+    if len(old) != len(new) or not old:
+        return False
+    return all(
+        o == n or (fuzz.ratio(o, n) >= 75 and o[:3] == n[:3]) for o, n in zip(old, new, strict=True)
+    )
+
+
+def _entity_changes(
+    a: Sequence[Token],
+    b: Sequence[Token],
+    ops: Sequence[tuple[str, int, int, int, int]],
+    a_text: str,
+    b_text: str,
+) -> list[Change]:
+    """Declared substitutions that the normalization made equal but read differently."""
+    out: list[Change] = []
+    seen: set[tuple[str, str]] = set()
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "equal":
+            continue
+        for ta, tb in zip(a[i1:i2], b[j1:j2], strict=True):
+            if ta.kind == "entity" and " ".join(ta.raw.split()) != " ".join(tb.raw.split()):
+                key = (ta.raw, tb.raw)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(
+                    Change(
+                        Category.ENTITY,
+                        False,
+                        ta.raw,
+                        tb.raw,
+                        f"declared substitution ({ta.norm.strip('<>')}): "
+                        f"{_q(ta.raw)} \u2192 {_q(tb.raw)}",
+                    )
+                )
+    return out

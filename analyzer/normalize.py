@@ -1,0 +1,225 @@
+"""Normalization: the one place that decides which spellings count as the same text.
+
+Compare normalized text, show raw text. ``tokenize`` turns raw text into tokens that keep
+their raw span; ``Normalizer.tokens`` then rewrites them with the declared tables in
+``model_policy/normalization.json`` (case, quotes, dashes, "SRO's"/"SROs", statute
+abbreviations "MSS"/"Minn. Stat."/"M.S."/"§", number words "sixty (60)" = "60") and the
+model's declared substitutions (its placeholder and generic parties against the document's
+own agency or district name and "Chief of Police", found in the document itself).
+
+Exports: Token, Normalizer, tokenize(text), build_normalizer(model, document_text),
+norm_string(tokens).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .model import ModelPolicy
+
+__all__ = [
+    "Token",
+    "Normalizer",
+    "tokenize",
+    "build_normalizer",
+    "norm_string",
+    "tables",
+    "find_names",
+]
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "model_policy"
+
+_WORD_RE = re.compile(
+    r"§+|\d+(?:/\d+)+|[A-Za-z0-9]+(?:['\u2019.\-][A-Za-z0-9]+)*(?:['\u2019]s?)?"
+)
+_PUNCT_RE = re.compile(r"[^\sA-Za-z0-9]")
+_TOKEN_RE = re.compile(f"{_WORD_RE.pattern}|{_PUNCT_RE.pattern}")
+_NUMERIC_RE = re.compile(r"^\d[\d.,\-/]*$")
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or punctuation mark: ``norm`` is compared, ``raw`` (text[start:end]) shown.
+    ``kind`` is word, punct or entity (a declared substitution, e.g. the agency)."""
+
+    norm: str
+    raw: str
+    start: int
+    end: int
+    kind: str = "word"
+
+
+def _norm_word(raw: str) -> str:
+    w = raw.translate(_QUOTES).lower()
+    if w.endswith("'s"):
+        w = w[:-2]
+    elif w.endswith("s'"):
+        w = w[:-1]
+    w = w.rstrip("'")
+    if not _NUMERIC_RE.match(w):
+        w = w.replace(".", "").replace("-", "").replace("'", "")
+    return w
+
+
+def tokenize(text: str) -> list[Token]:
+    """Raw tokens with spans; words are lower-cased and stripped of possessives."""
+    out: list[Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        raw = m.group(0)
+        if _WORD_RE.fullmatch(raw):
+            out.append(Token(_norm_word(raw), raw, m.start(), m.end(), "word"))
+        else:
+            out.append(Token(raw.translate(_QUOTES), raw, m.start(), m.end(), "punct"))
+    return out
+
+
+@lru_cache(maxsize=4)
+def tables(model_dir: str = str(MODEL_DIR)) -> dict[str, Any]:
+    """The declared normalization tables (model_policy/normalization.json)."""
+    with open(Path(model_dir) / "normalization.json", encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def _key(phrase: str) -> tuple[str, ...]:
+    return tuple(t.norm for t in tokenize(phrase) if t.kind == "word")
+
+
+_AGENCY_RE = re.compile(
+    r"\b(?:City of )?(?:[A-Z][A-Za-z'\u2019\-]*[ ]+){1,4}"
+    r"(?:Police Department|Sheriff'?s Office|Sheriff\u2019s Office|Department of Public Safety|"
+    r"Public Safety Department|Police Dept\.?|PD)\b"
+)
+_DISTRICT_RE = re.compile(
+    r"\b(?:(?:[A-Z][A-Za-z.'\u2019\-]*[ ]+){1,4}Public Schools?(?: District)?(?: - No\. \d+)?"
+    r"|Independent School District(?: No\.)? \d+|ISD \d+)\b"
+)
+_CHIEF_RE = re.compile(r"\b(?:Chief of Police|Police Chief|Sheriff|Director of Public Safety)\b")
+
+
+def find_names(text: str) -> dict[str, list[str]]:
+    """The document's own agency and district names and its agency head's title."""
+
+    def uniq(matches: Iterable[str]) -> list[str]:
+        seen = dict.fromkeys(m.strip() for m in matches)
+        return sorted(seen, key=lambda s: (-len(s), s))
+
+    agencies = uniq(m.group(0) for m in _AGENCY_RE.finditer(text))
+    agencies = [a for a in agencies if not a.lower().startswith(("the ", "and ", "or "))]
+    return {
+        "agency_name": agencies,
+        "district_name": uniq(m.group(0) for m in _DISTRICT_RE.finditer(text)),
+        "chief_title": uniq(m.group(0) for m in _CHIEF_RE.finditer(text)),
+    }
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Phrase tables compiled for one (model, document) pair."""
+
+    phrases: dict[tuple[str, ...], tuple[str, str]]  # words -> (norm, kind)
+    max_len: int
+    section_words: frozenset[str]
+    number_words: dict[str, int]
+
+    def tokens(self, text: str) -> list[Token]:
+        """Normalized tokens of ``text``; multi-word phrases collapse into one token."""
+        raw = tokenize(text)
+        words = [i for i, t in enumerate(raw) if t.kind == "word"]
+        out: list[Token] = []
+        wi = 0
+        last_raw = -1
+        while wi < len(words):
+            i = words[wi]
+            for p in range(last_raw + 1, i):
+                out.append(raw[p])
+            hit = self._match(raw, words, wi)
+            if hit is not None:
+                n, norm, kind = hit
+                j = words[wi + n - 1]
+                out.append(Token(norm, text[raw[i].start : raw[j].end], raw[i].start, raw[j].end, kind))
+                last_raw = j
+                wi += n
+                continue
+            tok = raw[i]
+            num = self.number_words.get(tok.norm)
+            if num is not None:
+                tok, last_raw, wi = self._number_word(raw, words, wi, text, num)
+                out.append(tok)
+                continue
+            if tok.norm in self.section_words and wi + 1 < len(words):
+                nxt = raw[words[wi + 1]].norm
+                if re.match(r"^\d{3}[a-z]?\.\d+", nxt):
+                    out.append(Token("mss", tok.raw, tok.start, tok.end, "word"))
+                    last_raw = i
+                    wi += 1
+                    continue
+            out.append(tok)
+            last_raw = i
+            wi += 1
+        out.extend(raw[last_raw + 1 :])
+        return out
+
+    def _match(
+        self, raw: Sequence[Token], words: Sequence[int], wi: int
+    ) -> tuple[int, str, str] | None:
+        for n in range(min(self.max_len, len(words) - wi), 0, -1):
+            key = tuple(raw[words[wi + k]].norm for k in range(n))
+            hit = self.phrases.get(key)
+            if hit is not None:
+                return n, hit[0], hit[1]
+        return None
+
+    def _number_word(
+        self, raw: Sequence[Token], words: Sequence[int], wi: int, text: str, num: int
+    ) -> tuple[Token, int, int]:
+        """"sixty (60)" -> 60; "sixty" -> 60."""
+        i = words[wi]
+        tok = raw[i]
+        if i + 3 < len(raw) and raw[i + 1].raw == "(" and raw[i + 3].raw == ")":
+            inner = raw[i + 2].norm
+            if inner.isdigit() and int(inner) == num:
+                end = raw[i + 3].end
+                return Token(str(num), text[tok.start : end], tok.start, end, "word"), i + 3, wi + 2
+        return Token(str(num), tok.raw, tok.start, tok.end, "word"), i, wi + 1
+
+
+def norm_string(tokens: Iterable[Token]) -> str:
+    """The comparison string: normalized words, punctuation dropped."""
+    return " ".join(t.norm for t in tokens if t.kind != "punct")
+
+
+def build_normalizer(model: ModelPolicy | None, document_text: str = "") -> Normalizer:
+    """Compile the declared tables plus the model's substitutions, filling the
+    ``{agency_name}``, ``{district_name}`` and ``{chief_title}`` variants with the names
+    found in the document."""
+    data = tables()
+    phrases: dict[tuple[str, ...], tuple[str, str]] = {}
+    for phrase, norm in data["phrases"].items():
+        phrases[_key(phrase)] = (norm, "word")
+    names = find_names(document_text) if document_text else {}
+    for sub in model.substitutions if model else ():
+        for variant in sub.variants:
+            m = re.fullmatch(r"\{(\w+)\}", variant)
+            expanded = names.get(m.group(1), []) if m else [variant]
+            for v in expanded:
+                for form in (v, f"the {v}"):
+                    key = _key(form)
+                    if key:
+                        phrases[key] = (f"<{sub.token}>", "entity")
+    phrases = {k: v for k, v in phrases.items() if k}
+    return Normalizer(
+        phrases=phrases,
+        max_len=max(len(k) for k in phrases),
+        section_words=frozenset(data["statute_section_words"]),
+        number_words={k: int(v) for k, v in data["number_words"].items()},
+    )

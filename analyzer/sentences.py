@@ -1,0 +1,62 @@
+"""Sentence splitting inside clauses, with spaCy.
+
+A blank English pipeline with the rule-based ``sentencizer`` (no model download, no network),
+taught the abbreviations of legal text ("Minn. Stat.", "Subd.", "e.g.", "No.", "Sec.") so
+that it does not split after them. spaCy is imported on first use only.
+
+Exports: split_sentences(texts) -> list[tuple[str, ...]], sentence_spans(text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["split_sentences", "ABBREVIATIONS"]
+
+
+ABBREVIATIONS = (
+    "Minn.", "Stat.", "Stats.", "Subd.", "subd.", "Subds.", "subds.", "Sub.", "e.g.", "i.e.",
+    "etc.", "Sec.", "sec.", "No.", "no.", "Nos.", "St.", "Mr.", "Ms.", "Mrs.", "Dr.", "Inc.",
+    "Co.", "Corp.", "U.S.", "M.S.", "Minn.Stat.", "vs.", "v.", "Art.", "para.", "Para.",
+    "ch.", "Ch.", "Dept.", "approx.", "Jr.", "Sr.", "Ave.", "cf.", "pp.", "p.",
+)
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    import spacy
+    from spacy.symbols import ORTH
+
+    nlp = spacy.blank("en")
+    for abbr in ABBREVIATIONS:
+        nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+_CONTINUES = re.compile(r"^[a-z0-9,;:)\]]|^(and|or)\b")
+
+
+def split_sentences(texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """Split each text into sentences (raw substrings, in order, whitespace-trimmed).
+
+    A piece that starts in lower case, with a digit or with punctuation continues the
+    previous sentence (e.g. after "Subd. 4." or "E.1. above").
+    """
+    nlp = _nlp()
+    out: list[tuple[str, ...]] = []
+    for doc in nlp.pipe([t.replace("\n", " ") for t in texts], batch_size=256):
+        pieces: list[str] = []
+        for sent in doc.sents:
+            s = sent.text.strip()
+            if not s:
+                continue
+            if pieces and (_CONTINUES.match(s) or len(s) < 4 or pieces[-1].endswith((",", ";"))):
+                pieces[-1] = f"{pieces[-1]} {s}"
+            else:
+                pieces.append(s)
+        out.append(tuple(pieces))
+    return out
