@@ -85,7 +85,9 @@ def _assign(score: np.ndarray, cutoff: float) -> dict[int, int]:
     padded = np.full((m, d + m), cutoff, dtype=np.float64)
     padded[:, :d] = np.where(score >= cutoff, score, -1.0)
     rows, cols = linear_sum_assignment(padded, maximize=True)
-    return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if c < d and score[r, c] >= cutoff}
+    return {
+        int(r): int(c) for r, c in zip(rows, cols, strict=True) if c < d and score[r, c] >= cutoff
+    }
 
 
 def _neighbour_bonus(s: np.ndarray, same_m: np.ndarray, same_d: np.ndarray) -> np.ndarray:
@@ -134,7 +136,10 @@ def align(
         )
         return Alignment(empty, tuple(None for _ in doc_units))
     raw = process.cdist(
-        [u.norm for u in model_units], [u.norm for u in doc_units], scorer=fuzz.ratio, dtype=np.float32
+        [u.norm for u in model_units],
+        [u.norm for u in doc_units],
+        scorer=fuzz.ratio,
+        dtype=np.float32,
     ).astype(np.float64)
     context = raw + context_weight * _neighbour_bonus(raw, np.zeros(0), np.zeros(0))
     first = _assign(context, score_cutoff)

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from .align import Unit, align
 from .baselines import load_model, model_ids
-from .classify import Classification, classify
+from .classify import Classification, XrefContext, classify, ref_key, section_of
 from .model import (
     Addition,
     Audit,
@@ -120,16 +120,14 @@ def audit_tree(
     d_units = sentence_units(doc_clauses, normalizer)
     result = align(m_units, d_units, provision_order=[p.ref for p in provisions])
     by_ref = {c.ref: c for c in doc_clauses}
-    doc_refs = frozenset(c.ref for c in tree.clauses) | frozenset(
-        c.label.strip(":. ").split()[-1] for c in tree.clauses if c.label
-    )
     extra = _attached_inserts(result.unit_owner, d_units)
+    base = _xref_base(tree, model, result.unit_owner, d_units)
     findings = []
     for prov, match in zip(provisions, result.provisions, strict=True):
         units = sorted({*match.doc_units, *extra.get(prov.ref, [])})
-        findings.append(
-            _finding(prov, match.moved, units, match.candidate, d_units, by_ref, normalizer, doc_refs)
-        )
+        xref = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, prov.ref)
+        cand = _best_candidate(prov, match.candidate, result.unit_owner, d_units, normalizer)
+        findings.append(_finding(prov, match.moved, units, cand, d_units, by_ref, normalizer, xref))
     additions = _additions(result.unit_owner, extra, d_units, doc_clauses)
     verdict, reasons = _verdict(findings, additions, rule, model)
     return Audit(
@@ -151,11 +149,17 @@ def audit_tree(
     )
 
 
-def _model_note(model: ModelPolicy, follows: str, coverage: dict[str, float], selection: str) -> str:
+def _model_note(
+    model: ModelPolicy, follows: str, coverage: dict[str, float], selection: str
+) -> str:
     cov = ", ".join(f"{k} {v:.0%}" for k, v in sorted(coverage.items()))
     if selection == "auto":
         return f"The document follows {model.id} (share of model sentences found: {cov})."
-    if follows and follows != model.id and coverage.get(follows, 0) > coverage.get(model.id, 0) + 0.2:
+    if (
+        follows
+        and follows != model.id
+        and coverage.get(follows, 0) > coverage.get(model.id, 0) + 0.2
+    ):
         other = load_model(follows)
         return (
             f"This document follows {follows} ({other.title}), not {model.id}: most of "
@@ -163,6 +167,48 @@ def _model_note(model: ModelPolicy, follows: str, coverage: dict[str, float], se
             f"(share of model sentences found: {cov}). Audit it with --model {follows}."
         )
     return f"Audited against {model.id} as requested (share of model sentences found: {cov})."
+
+
+def _xref_base(
+    tree: ClauseTree, model: ModelPolicy, owner: Sequence[str | None], d_units: Sequence[Unit]
+) -> XrefContext:
+    """The document's refs (and labels) and the model section each doc clause aligned to,
+    propagated to its ancestors so "Order 417.6" resolves to what 417.6's clauses are about."""
+    refs = {ref_key(c.ref) for c in tree.clauses}
+    refs |= {ref_key(c.label.split()[-1]) for c in tree.clauses if c.label}
+    parents = {c.ref: c.parent for c in tree.clauses}
+    topics: dict[str, set[str]] = {}
+    for u, m in zip(d_units, owner, strict=True):
+        if m is None:
+            continue
+        ref: str | None = u.owner
+        while ref is not None:
+            topics.setdefault(ref_key(ref), set()).add(section_of(m))
+            ref = parents.get(ref)
+    return XrefContext(
+        frozenset(refs),
+        {k: frozenset(v) for k, v in topics.items()},
+        frozenset(ref_key(c.ref) for c in model.tree.clauses),
+    )
+
+
+def _best_candidate(
+    prov: Clause,
+    nearest: tuple[int, float] | None,
+    owner: Sequence[str | None],
+    d_units: Sequence[Unit],
+    normalizer: Normalizer,
+) -> tuple[int, float] | None:
+    """For a missing provision: the document sentence that says most of the same words,
+    preferring sentences that matched nothing else; shown to the reviewer, never counted."""
+    if nearest is None:
+        return None
+    query = norm_string(normalizer.tokens(prov.text))
+    free = {j: u.norm for j, u in enumerate(d_units) if owner[j] is None}
+    hit = process.extractOne(query, free, scorer=fuzz.token_set_ratio) if free else None
+    if hit is not None and hit[1] >= 45:
+        return int(hit[2]), float(fuzz.ratio(query, d_units[int(hit[2])].norm))
+    return nearest
 
 
 def _attached_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dict[str, list[int]]:
@@ -185,7 +231,9 @@ def _attached_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dic
 def _location(clauses: Sequence[Clause]) -> Location:
     first = min(clauses, key=lambda c: (c.location.page, c.location.line))
     last = max(clauses, key=lambda c: (c.location.end_page, c.location.end_line))
-    return Location(first.location.page, first.location.line, last.location.end_page, last.location.end_line)
+    return Location(
+        first.location.page, first.location.line, last.location.end_page, last.location.end_line
+    )
 
 
 def _finding(
@@ -196,7 +244,7 @@ def _finding(
     d_units: Sequence[Unit],
     by_ref: dict[str, Clause],
     normalizer: Normalizer,
-    doc_refs: frozenset[str],
+    xref: XrefContext,
 ) -> Finding:
     if not units:
         cand = None
@@ -208,13 +256,25 @@ def _finding(
         if cand is not None:
             why += f" (nearest: {cand.doc_ref} at {cand.similarity:.0%}, below the match threshold)"
         return Finding(
-            prov.ref, prov.heading, prov.text, Status.MISSING, True, False, 0.0, (), None, None,
-            (), (), why, cand,
+            prov.ref,
+            prov.heading,
+            prov.text,
+            Status.MISSING,
+            True,
+            False,
+            0.0,
+            (),
+            None,
+            None,
+            (),
+            (),
+            why,
+            cand,
         )
     refs = tuple(dict.fromkeys(d_units[j].owner for j in units))
     clauses = [by_ref[r] for r in refs]
     doc_text = _doc_text(units, d_units, by_ref)
-    result = classify(prov.text, doc_text, normalizer, doc_refs=doc_refs)
+    result = classify(prov.text, doc_text, normalizer, xref=xref)
     return Finding(
         prov.ref,
         prov.heading,
@@ -300,7 +360,10 @@ def _is_weakened(f: Finding) -> bool:
 
 
 def _verdict(
-    findings: Sequence[Finding], additions: Sequence[Addition], rule: VerdictRule, model: ModelPolicy
+    findings: Sequence[Finding],
+    additions: Sequence[Addition],
+    rule: VerdictRule,
+    model: ModelPolicy,
 ) -> tuple[Verdict, list[str]]:
     n = len(findings)
     missing = [f for f in findings if f.status is Status.MISSING]
@@ -312,8 +375,10 @@ def _verdict(
         reasons.append(f"{len(missing)} of {n} model provisions missing: {refs}")
     if weakened:
         refs = ", ".join(f.model_ref for f in weakened[:12])
-        reasons.append(f"{len(weakened)} provisions weakened (obligation made optional, negation "
-                       f"changed or text removed): {refs}")
+        reasons.append(
+            f"{len(weakened)} provisions weakened (obligation made optional, negation "
+            f"changed or text removed): {refs}"
+        )
     if modified:
         cats = Counter(str(c.category) for f in modified for c in f.changes if c.substantive)
         summary = ", ".join(f"{k} {v}" for k, v in sorted(cats.items()))

@@ -32,7 +32,7 @@ from rapidfuzz.distance import Levenshtein
 from .model import Category, Change, Direction, Status
 from .normalize import Normalizer, Token, tables
 
-__all__ = ["Classification", "classify", "redline_pairs"]
+__all__ = ["Classification", "XrefContext", "classify", "redline_pairs", "ref_key", "section_of"]
 
 _STATUTE_RE = re.compile(r"^\d{3}[a-z]?\.\d+")
 _OUTLINE_RE = re.compile(r"^(?:[ivx]+|[a-h])(?:\.?[a-z0-9]+)*$|^\d{2,4}\.\d{1,2}(?:\.\d+)*$")
@@ -41,6 +41,28 @@ _STOP = frozenset(
     "a the of to and or in on for with by as at from that this these those be is are was were "
     "it its their his her any all such which who whom other than then also if into upon".split()
 )
+
+
+@dataclass(frozen=True)
+class XrefContext:
+    """What internal references can point at: the document's outline refs (normalized),
+    the model section each document clause aligned to, the model's refs, and the section
+    of the provision being compared (for relative references like "paragraph E.2")."""
+
+    doc_refs: frozenset[str] = frozenset()
+    doc_topics: dict[str, frozenset[str]] | None = None
+    model_refs: frozenset[str] = frozenset()
+    provision_ref: str = ""
+
+
+def ref_key(ref: str) -> str:
+    """Normalized outline ref: "Order 417.6," -> "417.6"; "IV.A." -> "iv.a"."""
+    return ref.strip(" .,;:()").lower()
+
+
+def section_of(ref: str) -> str:
+    """The top two outline components: "IV.E.3.7" -> "iv.e"."""
+    return ".".join(ref_key(ref).split(".")[:2])
 
 
 @dataclass(frozen=True)
@@ -159,7 +181,7 @@ def classify(
     doc_text: str,
     normalizer: Normalizer,
     *,
-    doc_refs: frozenset[str] = frozenset(),
+    xref: XrefContext | None = None,
 ) -> Classification:
     """Compare one model provision with the document text aligned to it."""
     a = normalizer.tokens(model_text)
@@ -173,8 +195,9 @@ def classify(
     modality = _modality_changes(a, b, model_text, doc_text)
     changes.extend(modality)
     covered = {c.model_text.lower() for c in modality}
+    ctx = _Pair(a, b, model_text, doc_text, xref or XrefContext())
     for i1, i2, j1, j2 in _hunks(ops, a):
-        change = _categorize(a, b, i1, i2, j1, j2, model_text, doc_text, doc_refs)
+        change = _categorize(ctx, i1, i2, j1, j2)
         if change is None:
             continue
         if change.category is Category.MODALITY and change.model_text.lower() in covered:
@@ -226,23 +249,30 @@ def _modality_changes(
     return out
 
 
-def _categorize(
-    a: Sequence[Token],
-    b: Sequence[Token],
-    i1: int,
-    i2: int,
-    j1: int,
-    j2: int,
-    a_text: str,
-    b_text: str,
-    doc_refs: frozenset[str],
-) -> Change | None:
+@dataclass(frozen=True)
+class _Pair:
+    a: Sequence[Token]
+    b: Sequence[Token]
+    a_text: str
+    b_text: str
+    xref: XrefContext
+
+    @property
+    def a_words(self) -> frozenset[str]:
+        return frozenset(t.norm for t in self.a if t.kind != "punct")
+
+    @property
+    def b_words(self) -> frozenset[str]:
+        return frozenset(t.norm for t in self.b if t.kind != "punct")
+
+
+def _categorize(p: _Pair, i1: int, i2: int, j1: int, j2: int) -> Change | None:
     lex = _lexicon()
-    old = [t for t in a[i1:i2]]
-    new = [t for t in b[j1:j2]]
+    old = list(p.a[i1:i2])
+    new = list(p.b[j1:j2])
     old_w = [t.norm for t in old if t.kind != "punct"]
     new_w = [t.norm for t in new if t.kind != "punct"]
-    mt, dt = _span(a, a_text, i1, i2), _span(b, b_text, j1, j2)
+    mt, dt = _span(p.a, p.a_text, i1, i2), _span(p.b, p.b_text, j1, j2)
     if old_w == new_w:
         return Change(Category.WORDING, False, mt, dt, "punctuation changed")
     entity = _entity_hunk(old, new, old_w, new_w, mt, dt)
@@ -254,28 +284,28 @@ def _categorize(
     if neg_old != neg_new:
         what = "negation added" if neg_new > neg_old else "negation removed"
         return Change(Category.NEGATION, True, mt, dt, f"{what}: {_q(mt)} \u2192 {_q(dt)}")
-    modal_old = _modals(old)
-    modal_new = _modals(new)
-    if modal_old or modal_new:
-        so = max((m[2] for m in modal_old), default=0)
-        sn = max((m[2] for m in modal_new), default=0)
-        if so and sn and so != sn:
-            direction = Direction.WEAKER if sn < so else Direction.STRONGER
-            return Change(
-                Category.MODALITY,
-                True,
-                mt,
-                dt,
-                f"obligation {direction}: {_q(mt)} \u2192 {_q(dt)}",
-                direction,
-            )
-    number = _number_change(a, b, i1, i2, j1, j2, old_w, new_w, mt, dt)
-    if number is not None:
-        return number
-    xref = _cross_reference(old_w, new_w, mt, dt, doc_refs)
+    so = max((m[2] for m in _modals(old)), default=0)
+    sn = max((m[2] for m in _modals(new)), default=0)
+    if so and sn and so != sn:
+        direction = Direction.WEAKER if sn < so else Direction.STRONGER
+        return Change(
+            Category.MODALITY,
+            True,
+            mt,
+            dt,
+            f"obligation {direction}: {_q(mt)} \u2192 {_q(dt)}",
+            direction,
+        )
+    content = [w for w in old_w + new_w if w not in _STOP]
+    if len(content) >= 8:
+        return _scope_or_wording(old_w, new_w, mt, dt, p)
+    xref = _cross_reference(p, i1, i2, j1, j2, old_w, new_w)
     if xref is not None:
         return xref
-    return _scope_or_wording(old_w, new_w, mt, dt)
+    number = _number_change(p, i1, i2, j1, j2, old_w, new_w, mt, dt)
+    if number is not None:
+        return number
+    return _scope_or_wording(old_w, new_w, mt, dt, p)
 
 
 def _entity_hunk(
@@ -314,8 +344,7 @@ def _context(tokens: Sequence[Token], i: int, width: int = 3) -> list[str]:
 
 
 def _number_change(
-    a: Sequence[Token],
-    b: Sequence[Token],
+    p: _Pair,
     i1: int,
     i2: int,
     j1: int,
@@ -329,24 +358,30 @@ def _number_change(
     units: frozenset[str] = lex["units"]  # type: ignore[assignment]
     months: frozenset[str] = lex["months"]  # type: ignore[assignment]
     citation: frozenset[str] = lex["citation"]  # type: ignore[assignment]
-    nums_old = [w for w in old_w if any(ch.isdigit() for ch in w)]
-    nums_new = [w for w in new_w if any(ch.isdigit() for ch in w)]
-    if sorted(nums_old) == sorted(nums_new) and not (
-        set(old_w) & months or set(new_w) & months
-    ):
+
+    def numeric(w: str) -> bool:
+        return any(ch.isdigit() for ch in w) or w in months
+
+    nums_old = [w for w in old_w if numeric(w)]
+    nums_new = [w for w in new_w if numeric(w)]
+    # a figure present on both sides, only moved within the provision, is no change
+    gone = [w for w in nums_old if w not in p.b_words]
+    added = [w for w in nums_new if w not in p.a_words]
+    if not gone and not added:
         return None
-    if not nums_old and not nums_new and not (set(old_w) & months or set(new_w) & months):
-        return None
-    ctx = set(_context(a, i1)) | set(_context(b, j1))
+    if not nums_old and dt.lstrip(" ,(").startswith("#"):
+        return Change(Category.CROSS_REFERENCE, False, mt, dt, f"reference number added: {_q(dt)}")
+    ctx = set(_context(p.a, i1)) | set(_context(p.b, j1))
     words = set(old_w) | set(new_w)
-    if any(_STATUTE_RE.match(w) for w in nums_old + nums_new) or ctx & citation or (
-        words & citation
-    ):
-        return Change(Category.CITATION, True, mt, dt, f"citation changed: {_q(mt)} \u2192 {_q(dt)}")
-    if words & months or any(_YEAR_RE.match(w) for w in nums_old + nums_new):
+    figures = gone + added
+    if any(_STATUTE_RE.match(w) for w in figures) or ctx & citation or words & citation:
+        return Change(
+            Category.CITATION, True, mt, dt, f"citation changed: {_q(mt)} \u2192 {_q(dt)}"
+        )
+    if words & months or any(_YEAR_RE.match(w) for w in figures):
         return Change(Category.DATE, True, mt, dt, f"date changed: {_q(mt)} \u2192 {_q(dt)}")
-    after_a = [t.norm for t in a[i2 : i2 + 1] if t.kind != "punct"]
-    after_b = [t.norm for t in b[j2 : j2 + 1] if t.kind != "punct"]
+    after_a = [t.norm for t in p.a[i2 : i2 + 1] if t.kind != "punct"]
+    after_b = [t.norm for t in p.b[j2 : j2 + 1] if t.kind != "punct"]
     if words & units or set(after_a + after_b) & units:
         return Change(
             Category.DURATION, True, mt, dt, f"duration changed: {_q(mt)} \u2192 {_q(dt)}"
@@ -354,27 +389,63 @@ def _number_change(
     return Change(Category.NUMBER, True, mt, dt, f"number changed: {_q(mt)} \u2192 {_q(dt)}")
 
 
+_XREF_CUE = frozenset({"paragraph", "paragraphs", "order", "section", "article", "policy"})
+
+
+def _outline_tokens(tokens: Sequence[Token], lo: int, hi: int) -> list[str]:
+    """Raw internal references in tokens[lo:hi]: "E.2", "IV.A", "417.6", "A" (not statute
+    sections: a number right after "MSS"/"chapter"/"subd" is a citation)."""
+    out = []
+    for k in range(lo, hi):
+        t = tokens[k]
+        raw = t.raw.strip(".,")
+        if t.kind != "word" or not re.fullmatch(
+            r"(?:[IVX]+|[A-H])(?:\.[A-Za-z0-9]+)*|\d{2,4}\.\d{1,2}(?:\.\d+)*", raw
+        ):
+            continue
+        before = [w.norm for w in tokens[max(0, k - 2) : k] if w.kind != "punct"]
+        if set(before) & {"mss", "chapter", "subd", "stat", "stats"}:
+            continue
+        out.append(raw)
+    return out
+
+
 def _cross_reference(
-    old_w: list[str], new_w: list[str], mt: str, dt: str, doc_refs: frozenset[str]
+    p: _Pair, i1: int, i2: int, j1: int, j2: int, old_w: list[str], new_w: list[str]
 ) -> Change | None:
-    refs_old = [w for w in old_w if _OUTLINE_RE.match(w) and w not in _STOP]
-    refs_new = [w for w in new_w if _OUTLINE_RE.match(w) and w not in _STOP]
-    if not refs_new and not refs_old:
+    """Internal references ("paragraph IV.A" -> "Order 417.6"), checked against the
+    document's own outline and against what the referenced section is about."""
+    mt, dt = _span(p.a, p.a_text, i1, i2), _span(p.b, p.b_text, j1, j2)
+    old_refs = _outline_tokens(p.a, i1, i2)
+    new_refs = _outline_tokens(p.b, j1, j2)
+    near = set(_context(p.a, i1, 2)) | set(_context(p.b, j1, 2))
+    cue = (set(old_w) | set(new_w) | near) & _XREF_CUE
+    if not (old_refs or new_refs) or not cue:
         return None
-    if not any("." in w or len(w) <= 3 for w in refs_old + refs_new):
-        return None
-    if len(old_w) > 4 or len(new_w) > 4:
-        return None
-    norm_refs = {r.lower().replace(".", "") for r in doc_refs}
-    dangling = [w for w in refs_new if w.replace(".", "") not in norm_refs]
-    if dangling and doc_refs:
+    x = p.xref
+    dangling = [r for r in new_refs if x.doc_refs and ref_key(r) not in x.doc_refs]
+    if dangling:
         return Change(
             Category.CROSS_REFERENCE,
             True,
             mt,
             dt,
-            f"internal reference changed: {_q(mt)} \u2192 {_q(dt)}; "
-            f"{', '.join(dangling)} is not a section of this document",
+            f"internal reference {_q(dt)} points at {', '.join(dangling)}, which is not a "
+            f"section of this document",
+        )
+    model_topics = {_model_topic(r, x) for r in old_refs} - {""}
+    doc_topics: set[str] = set()
+    for r in new_refs:
+        doc_topics |= set((x.doc_topics or {}).get(ref_key(r), frozenset()))
+    if model_topics and doc_topics and not (model_topics & doc_topics):
+        return Change(
+            Category.CROSS_REFERENCE,
+            True,
+            mt,
+            dt,
+            f"internal reference points elsewhere: the model's {_q(mt)} is about "
+            f"{', '.join(sorted(t.upper() for t in model_topics))}, the document's {_q(dt)} "
+            f"is about {', '.join(sorted(t.upper() for t in doc_topics))}",
         )
     return Change(
         Category.CROSS_REFERENCE,
@@ -385,17 +456,44 @@ def _cross_reference(
     )
 
 
-def _scope_or_wording(old_w: list[str], new_w: list[str], mt: str, dt: str) -> Change:
+def _model_topic(ref: str, x: XrefContext) -> str:
+    """Resolve a model reference relative to the provision: "E.2" inside IV.G -> "iv.e"."""
+    key = ref_key(ref)
+    parts = ref_key(x.provision_ref).split(".")
+    for k in range(len(parts), -1, -1):
+        cand = ".".join([*parts[:k], key]) if k else key
+        if cand in x.model_refs:
+            return section_of(cand)
+    return ""
+
+
+def _scope_or_wording(
+    old_w: list[str], new_w: list[str], mt: str, dt: str, p: _Pair | None = None
+) -> Change:
     lex = _lexicon()
+    if p is not None:
+        moved_out = [w for w in old_w if w not in _STOP and w not in p.b_words]
+        moved_in = [w for w in new_w if w not in _STOP and w not in p.a_words]
+        if not moved_out and not moved_in:
+            return Change(
+                Category.WORDING, False, mt, dt, f"words moved within the provision: {_q(mt or dt)}"
+            )
     party: frozenset[str] = lex["party"]  # type: ignore[assignment]
     content_old = [w for w in old_w if w not in _STOP]
     content_new = [w for w in new_w if w not in _STOP]
     if sorted(content_old) == sorted(content_new):
         return Change(Category.WORDING, False, mt, dt, f"reworded: {_q(mt)} \u2192 {_q(dt)}")
     if _is_typo(content_old, content_new):
-        return Change(Category.WORDING, False, mt, dt, f"spelling or inflection: {_q(mt)} \u2192 {_q(dt)}")
+        return Change(
+            Category.WORDING, False, mt, dt, f"spelling or inflection: {_q(mt)} \u2192 {_q(dt)}"
+        )
     removed = [w for w in content_old if w not in content_new]
     added = [w for w in content_new if w not in content_old]
+    plain = [w for w in removed + added if not w.startswith("<")]
+    if len(plain) <= 1 and len(plain) < len(removed + added):
+        return Change(
+            Category.WORDING, False, mt, dt, f"reworded around a name: {_q(mt)} \u2192 {_q(dt)}"
+        )
     parties = [w for w in removed + added if w in party or w.startswith("<")]
     if parties or len(removed) + len(added) >= 3:
         if not content_new:

@@ -35,9 +35,7 @@ __all__ = [
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "model_policy"
 
-_WORD_RE = re.compile(
-    r"§+|\d+(?:/\d+)+|[A-Za-z0-9]+(?:['\u2019.\-][A-Za-z0-9]+)*(?:['\u2019]s?)?"
-)
+_WORD_RE = re.compile(r"§+|\d+(?:/\d+)+|[A-Za-z0-9]+(?:['\u2019.\-][A-Za-z0-9]+)*(?:['\u2019]s?)?")
 _PUNCT_RE = re.compile(r"[^\sA-Za-z0-9]")
 _TOKEN_RE = re.compile(f"{_WORD_RE.pattern}|{_PUNCT_RE.pattern}")
 _NUMERIC_RE = re.compile(r"^\d[\d.,\-/]*$")
@@ -146,7 +144,9 @@ class Normalizer:
             if hit is not None:
                 n, norm, kind = hit
                 j = words[wi + n - 1]
-                out.append(Token(norm, text[raw[i].start : raw[j].end], raw[i].start, raw[j].end, kind))
+                out.append(
+                    Token(norm, text[raw[i].start : raw[j].end], raw[i].start, raw[j].end, kind)
+                )
                 last_raw = j
                 wi += n
                 continue
@@ -182,7 +182,7 @@ class Normalizer:
     def _number_word(
         self, raw: Sequence[Token], words: Sequence[int], wi: int, text: str, num: int
     ) -> tuple[Token, int, int]:
-        """"sixty (60)" -> 60; "sixty" -> 60."""
+        """ "sixty (60)" -> 60; "sixty" -> 60."""
         i = words[wi]
         tok = raw[i]
         if i + 3 < len(raw) and raw[i + 1].raw == "(" and raw[i + 3].raw == ")":

@@ -1,0 +1,48 @@
+"""The library entry points that read a file (or take text) and return the audit dict.
+
+Exports: audit_path(path, *, model="auto", rule=None, max_bytes=...) -> dict,
+audit_text(text, *, model="auto", path="<text>") -> dict, segment_path(path) -> ClauseTree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from .audit import VerdictRule, audit
+from .ingest import ingest, ingest_text
+from .model import ClauseTree
+from .report import audit_to_dict
+from .segment import segment
+
+__all__ = ["audit_path", "audit_text", "segment_path"]
+
+DEFAULT_MAX_BYTES = 50_000_000
+
+
+def audit_path(
+    path: str | os.PathLike[str],
+    *,
+    model: str = "auto",
+    rule: VerdictRule | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict[str, Any]:
+    """Ingest, segment and audit one file; the ``policydiff/audit@1`` dict."""
+    return audit_to_dict(audit(ingest(path, max_bytes=max_bytes), model, rule=rule))
+
+
+def audit_text(
+    text: str, *, model: str = "auto", path: str = "<text>", rule: VerdictRule | None = None
+) -> dict[str, Any]:
+    """Audit policy text given as a string (benchmarks, tests, other programs)."""
+    doc = ingest_text(text, path=path)
+    if not doc.sha256:
+        doc = doc.__class__(
+            doc.path, hashlib.sha256(text.encode()).hexdigest(), doc.format, doc.lines, doc.pages
+        )
+    return audit_to_dict(audit(doc, model, rule=rule))
+
+
+def segment_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> ClauseTree:
+    return segment(ingest(path, max_bytes=max_bytes))
