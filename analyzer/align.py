@@ -78,16 +78,39 @@ def longest_increasing(values: Sequence[float]) -> set[int]:
 
 
 def _assign(score: np.ndarray, cutoff: float) -> dict[int, int]:
-    """Maximum-weight matching; a row may stay unmatched rather than take < cutoff."""
+    """Maximum-weight matching; a row may stay unmatched rather than take < cutoff.
+
+    Pairs that are each other's unique best are fixed first (cheap, and for a near copy that
+    is nearly everything); the contested remainder goes to the Hungarian algorithm
+    (scipy is imported only then: its import costs more than the whole audit)."""
+    masked = np.where(score >= cutoff, score, -1.0)
+    fixed: dict[int, int] = {}
+    if masked.size:
+        row_best = masked.argmax(axis=1)
+        col_best = masked.argmax(axis=0)
+        row_ties = (masked == masked.max(axis=1, keepdims=True)).sum(axis=1)
+        col_ties = (masked == masked.max(axis=0, keepdims=True)).sum(axis=0)
+        for i, j in enumerate(row_best):
+            if masked[i, j] >= cutoff and col_best[j] == i and row_ties[i] == 1 and col_ties[j] == 1:
+                fixed[i] = int(j)
+    rows = [i for i in range(score.shape[0]) if i not in fixed]
+    taken = set(fixed.values())
+    cols = [j for j in range(score.shape[1]) if j not in taken]
+    if not rows or not cols:
+        return fixed
+    sub = masked[np.ix_(rows, cols)]
+    if (sub < cutoff).all():
+        return fixed
     from scipy.optimize import linear_sum_assignment
 
-    m, d = score.shape
+    m, d = sub.shape
     padded = np.full((m, d + m), cutoff, dtype=np.float64)
-    padded[:, :d] = np.where(score >= cutoff, score, -1.0)
-    rows, cols = linear_sum_assignment(padded, maximize=True)
-    return {
-        int(r): int(c) for r, c in zip(rows, cols, strict=True) if c < d and score[r, c] >= cutoff
-    }
+    padded[:, :d] = sub
+    r_idx, c_idx = linear_sum_assignment(padded, maximize=True)
+    for r, c in zip(r_idx, c_idx, strict=True):
+        if c < d and sub[r, c] >= cutoff:
+            fixed[rows[int(r)]] = cols[int(c)]
+    return fixed
 
 
 def _neighbour_bonus(s: np.ndarray, same_m: np.ndarray, same_d: np.ndarray) -> np.ndarray:

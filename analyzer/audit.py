@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -75,22 +76,25 @@ def _provisions(tree: ClauseTree) -> list[Clause]:
 def detect_model(tree: ClauseTree, text: str) -> tuple[str, dict[str, float]]:
     """Which bundled model the document follows: the share of each model's sentences that
     have a close match (ratio >= 85) in the document."""
-    doc_clauses = _provisions(tree)
+    del text
+    base = build_normalizer(None)
+    d_norms = [u.norm for u in sentence_units(_provisions(tree), base)]
     coverage: dict[str, float] = {}
     for mid in model_ids():
-        model = load_model(mid)
-        normalizer = build_normalizer(model, text)
-        m_units = sentence_units(_provisions(model.tree), normalizer)
-        d_units = sentence_units(doc_clauses, normalizer)
-        if not m_units or not d_units:
+        m_norms = _model_norms(mid)
+        if not m_norms or not d_norms:
             coverage[mid] = 0.0
             continue
-        scores = process.cdist(
-            [u.norm for u in m_units], [u.norm for u in d_units], scorer=fuzz.ratio, dtype=np.uint8
-        )
+        scores = process.cdist(m_norms, d_norms, scorer=fuzz.ratio, dtype=np.uint8)
         coverage[mid] = round(float((scores.max(axis=1) >= 85).mean()), 3)
     best = max(sorted(coverage), key=lambda k: coverage[k]) if coverage else ""
     return best, coverage
+
+
+@lru_cache(maxsize=8)
+def _model_norms(model_id: str) -> list[str]:
+    model = load_model(model_id)
+    return [u.norm for u in sentence_units(_provisions(model.tree), build_normalizer(None))]
 
 
 def audit(

@@ -91,15 +91,25 @@ def _lexicon() -> dict[str, object]:
     }
 
 
+@lru_cache(maxsize=1)
+def _modal_firsts() -> frozenset[str]:
+    modal: dict[tuple[str, ...], int] = _lexicon()["modal"]  # type: ignore[assignment]
+    return frozenset(k[0] for k in modal)
+
+
 def _modals(tokens: Sequence[Token]) -> list[tuple[int, int, int, tuple[str, ...]]]:
     """(start, end, strength, key) for each modal phrase; key = the next two content words
     (the obligation it governs, e.g. "complete supplemental")."""
     lex = _lexicon()
     modal: dict[tuple[str, ...], int] = lex["modal"]  # type: ignore[assignment]
     words = [(i, t.norm) for i, t in enumerate(tokens) if t.kind != "punct"]
+    firsts = _modal_firsts()
     out = []
     k = 0
     while k < len(words):
+        if words[k][1] not in firsts:
+            k += 1
+            continue
         hit = None
         for n in (3, 2, 1):
             key = tuple(w for _, w in words[k : k + n])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ class Token:
     kind: str = "word"
 
 
+@lru_cache(maxsize=200_000)
 def _norm_word(raw: str) -> str:
     w = raw.translate(_QUOTES).lower()
     if w.endswith("'s"):
@@ -70,6 +71,11 @@ def _norm_word(raw: str) -> str:
 
 def tokenize(text: str) -> list[Token]:
     """Raw tokens with spans; words are lower-cased and stripped of possessives."""
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=50_000)
+def _tokenize(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     for m in _TOKEN_RE.finditer(text):
         raw = m.group(0)
@@ -77,7 +83,7 @@ def tokenize(text: str) -> list[Token]:
             out.append(Token(_norm_word(raw), raw, m.start(), m.end(), "word"))
         else:
             out.append(Token(raw.translate(_QUOTES), raw, m.start(), m.end(), "punct"))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=4)
@@ -128,10 +134,18 @@ class Normalizer:
     max_len: int
     section_words: frozenset[str]
     number_words: dict[str, int]
+    starts: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first word -> lengths
+    _memo: dict[str, tuple[Token, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def tokens(self, text: str) -> list[Token]:
         """Normalized tokens of ``text``; multi-word phrases collapse into one token."""
-        raw = tokenize(text)
+        hit = self._memo.get(text)
+        if hit is None:
+            hit = self._memo[text] = tuple(self._tokens(text))
+        return list(hit)
+
+    def _tokens(self, text: str) -> list[Token]:
+        raw = _tokenize(text)
         words = [i for i, t in enumerate(raw) if t.kind == "word"]
         out: list[Token] = []
         wi = 0
@@ -172,7 +186,12 @@ class Normalizer:
     def _match(
         self, raw: Sequence[Token], words: Sequence[int], wi: int
     ) -> tuple[int, str, str] | None:
-        for n in range(min(self.max_len, len(words) - wi), 0, -1):
+        lengths = self.starts.get(raw[words[wi]].norm)
+        if not lengths:
+            return None
+        for n in lengths:
+            if n > len(words) - wi:
+                continue
             key = tuple(raw[words[wi + k]].norm for k in range(n))
             hit = self.phrases.get(key)
             if hit is not None:
@@ -217,9 +236,13 @@ def build_normalizer(model: ModelPolicy | None, document_text: str = "") -> Norm
                     if key:
                         phrases[key] = (f"<{sub.token}>", "entity")
     phrases = {k: v for k, v in phrases.items() if k}
+    starts: dict[str, set[int]] = {}
+    for k in phrases:
+        starts.setdefault(k[0], set()).add(len(k))
     return Normalizer(
         phrases=phrases,
         max_len=max(len(k) for k in phrases),
         section_words=frozenset(data["statute_section_words"]),
         number_words={k: int(v) for k, v in data["number_words"].items()},
+        starts={w: tuple(sorted(ns, reverse=True)) for w, ns in starts.items()},
     )

@@ -84,6 +84,25 @@ def split_sentences(texts: Sequence[str]) -> list[tuple[str, ...]]:
     A piece that starts in lower case, with a digit or with punctuation continues the
     previous sentence (e.g. after "Subd. 4." or "E.1. above").
     """
+    todo = [t for t in dict.fromkeys(texts) if t not in _CACHE]
+    simple = [t for t in todo if not _MAYBE_SPLIT.search(t)]
+    for t in simple:
+        _CACHE[t] = (t.strip().replace("\n", " "),) if t.strip() else ()
+    hard = [t for t in todo if t not in _CACHE]
+    if hard:
+        for t, sents in zip(hard, _split(hard), strict=True):
+            _CACHE[t] = sents
+    if len(_CACHE) > 50_000:
+        _CACHE.clear()
+        return split_sentences(texts)
+    return [_CACHE[t] for t in texts]
+
+
+_CACHE: dict[str, tuple[str, ...]] = {}
+_MAYBE_SPLIT = re.compile(r"[.!?][\"\u201d')]*\s+\S")
+
+
+def _split(texts: Sequence[str]) -> list[tuple[str, ...]]:
     nlp = _nlp()
     out: list[tuple[str, ...]] = []
     for doc in nlp.pipe([t.replace("\n", " ") for t in texts], batch_size=256):
