@@ -443,8 +443,17 @@ def _model(model_id: str) -> tuple[str, tuple[tuple[str, str, str, str, str | No
 
     text = (ROOT / "model_policy" / f"{model_id}.txt").read_text(encoding="utf-8")
     tree = segment_text(text)
-    rows = tuple((c.ref, c.label, c.heading, c.text, c.parent) for c in tree.clauses)
+    rows = tuple(
+        (c.ref, c.label, _as_printed(c.heading, text), c.text, c.parent) for c in tree.clauses
+    )
     return tree.title, rows
+
+
+def _as_printed(heading: str, raw: str) -> str:
+    """The heading with the period that ends it in the model (``contract. The ...``), if any."""
+    if heading and f"{heading}. " in raw and f"{heading}:" not in raw:
+        return heading + "."
+    return heading
 
 
 def provisions(model_id: str) -> dict[str, str]:
@@ -679,7 +688,19 @@ def _agency(roots: list[_Node], st: _State) -> None:
             st.note("agency_name", node.ref, f"agency named {st.agency!r} / {st.district!r}")
 
 
+def _unambiguous_move(roots: list[_Node], model_id: str, moved: _Node) -> bool:
+    """True if ``moved`` is the only provision whose removal restores model order."""
+    order = {ref: i for i, ref in enumerate(provisions(model_id))}
+    seq = [(n, order[str(n.ref)]) for n, _ in _walk(roots) if n.provision and n.ref in order]
+    for skip, _ in seq:
+        rest = [i for n, i in seq if n is not skip]
+        if skip is not moved and rest == sorted(rest):
+            return False
+    return True
+
+
 def _move(roots: list[_Node], st: _State) -> None:
+    """Relocate one leaf provision under another parent, far enough to be unambiguous."""
     if st.rng.random() < 0.6:
         return
     depth = {id(n): d for n, d in _walk(roots)}
@@ -689,18 +710,22 @@ def _move(roots: list[_Node], st: _State) -> None:
         return
     node = st.rng.choice(cands)
     home = _parent_of(roots, node)
+    where = home.index(node)
     dests = [
         n
         for n, d in _walk(roots)
         if d == depth[id(node)] - 1 and n.children and n.children is not home
     ]
-    if not dests:
-        return
-    dest = st.rng.choice(dests)
-    home.remove(node)
-    dest.children.insert(st.rng.randint(0, len(dest.children)), node)
-    st.truth[str(node.ref)]["moved"] = True
-    st.note("move", node.ref, f"moved under {dest.ref or dest.heading!r}")
+    st.rng.shuffle(dests)
+    for dest in dests[:6]:
+        home.remove(node)
+        dest.children.insert(st.rng.randint(0, len(dest.children)), node)
+        if _unambiguous_move(roots, st.model_id, node):
+            st.truth[str(node.ref)]["moved"] = True
+            st.note("move", node.ref, f"moved under {dest.ref or dest.heading!r}")
+            return
+        dest.children.remove(node)
+        home.insert(where, node)
 
 
 def _insert(roots: list[_Node], st: _State) -> None:
