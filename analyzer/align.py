@@ -113,7 +113,33 @@ def _assign(score: np.ndarray, cutoff: float) -> dict[int, int]:
     return fixed
 
 
-def _neighbour_bonus(s: np.ndarray, same_m: np.ndarray, same_d: np.ndarray) -> np.ndarray:
+def _ref_tail(ref: str) -> tuple[str, ...]:
+    return tuple(p.lower() for p in ref.split("."))
+
+
+def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.ndarray:
+    """1 where the document clause sits at the model provision's place in the outline:
+    the same ref, or the same last two or more components ("IV.A.1.i" and "1003.4.A.1.i")."""
+    m_refs = {u.owner for u in model_units}
+    d_refs = {u.owner for u in doc_units}
+    same: dict[tuple[str, str], bool] = {}
+    for mr in m_refs:
+        mt = _ref_tail(mr)
+        for dr in d_refs:
+            dt = _ref_tail(dr)
+            k = 0
+            while k < min(len(mt), len(dt)) and mt[-1 - k] == dt[-1 - k]:
+                k += 1
+            same[(mr, dr)] = k == len(mt) or k >= 2
+    out = np.zeros((len(model_units), len(doc_units)))
+    for i, mu in enumerate(model_units):
+        for j, du in enumerate(doc_units):
+            if same[(mu.owner, du.owner)]:
+                out[i, j] = 1.0
+    return out
+
+
+def _neighbour_bonus(s: np.ndarray) -> np.ndarray:
     """Mean score of the previous and next sentence pairs (context agreement)."""
     b = np.zeros_like(s)
     n = np.zeros_like(s)
@@ -121,7 +147,6 @@ def _neighbour_bonus(s: np.ndarray, same_m: np.ndarray, same_d: np.ndarray) -> n
     n[1:, 1:] += 1
     b[:-1, :-1] += s[1:, 1:]
     n[:-1, :-1] += 1
-    del same_m, same_d
     return np.divide(b, n, out=np.zeros_like(b), where=n > 0)
 
 
@@ -148,6 +173,7 @@ def align(
     order_weight: float = 12.0,
     order_window: float = 12.0,
     paraphrase_cutoff: float = 80.0,
+    structure_weight: float = 12.0,
 ) -> Alignment:
     """Align sentences of the model's provisions (``owner`` = model ref) to the document's
     sentences (``owner`` = clause ref); scores are 0..100."""
@@ -164,7 +190,8 @@ def align(
         scorer=fuzz.ratio,
         dtype=np.float32,
     ).astype(np.float64)
-    context = raw + context_weight * _neighbour_bonus(raw, np.zeros(0), np.zeros(0))
+    context = raw + context_weight * _neighbour_bonus(raw)
+    context += structure_weight * _same_place(model_units, doc_units)
     first = _assign(context, score_cutoff)
     anchors = {r: c for r, c in first.items() if raw[r, c] >= anchor_cutoff}
     expected = _expected_positions(anchors or first, m, d)

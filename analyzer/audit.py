@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .align import Unit, align
+from .align import Alignment, ProvisionMatch, Unit, align
 from .baselines import load_model, model_ids
 from .classify import Classification, XrefContext, classify, ref_key, section_of
 from .model import (
@@ -123,6 +123,7 @@ def audit_tree(
     m_units = sentence_units(provisions, normalizer)
     d_units = sentence_units(doc_clauses, normalizer)
     result = align(m_units, d_units, provision_order=[p.ref for p in provisions])
+    result = _structural_matches(result, provisions, model.tree, tree, d_units, normalizer)
     by_ref = {c.ref: c for c in doc_clauses}
     extra = _attached_inserts(result.unit_owner, d_units)
     base = _xref_base(tree, model, result.unit_owner, d_units)
@@ -171,6 +172,87 @@ def _model_note(
             f"(share of model sentences found: {cov}). Audit it with --model {follows}."
         )
     return f"Audited against {model.id} as requested (share of model sentences found: {cov})."
+
+
+def _same_place(model_ref: str, doc_ref: str) -> bool:
+    a, b = model_ref.lower().split("."), doc_ref.lower().split(".")
+    k = 0
+    while k < min(len(a), len(b)) and a[-1 - k] == b[-1 - k]:
+        k += 1
+    return k == len(a) or k >= 2
+
+
+def _structural_matches(
+    result: Alignment,
+    provisions: Sequence[Clause],
+    model_tree: ClauseTree,
+    tree: ClauseTree,
+    d_units: Sequence[Unit],
+    normalizer: Normalizer,
+) -> Alignment:
+    """A provision rewritten in place: no sentence matched, but the document has a clause
+    at the same place in the outline, under a parent with the same heading or followed by
+    what follows the provision in the model, sharing enough words. Align them (the
+    classification then shows how much was rewritten)."""
+    owner = list(result.unit_owner)
+    units_of: dict[str, list[int]] = {}
+    for j, u in enumerate(d_units):
+        units_of.setdefault(u.owner, []).append(j)
+    m_by_ref = {c.ref: c for c in model_tree.clauses}
+    d_by_ref = {c.ref: c for c in tree.clauses}
+    d_order = [c.ref for c in tree.clauses if c.ref in units_of]
+    matched_to = {pm.model_ref: pm.doc_units for pm in result.provisions}
+    out = []
+    for k, (prov, pm) in enumerate(zip(provisions, result.provisions, strict=True)):
+        if pm.doc_units:
+            out.append(pm)
+            continue
+        nxt = provisions[k + 1].ref if k + 1 < len(provisions) else None
+        hit = None
+        for dref in d_order:
+            idx = units_of[dref]
+            if not _same_place(prov.ref, dref) or any(owner[j] is not None for j in idx):
+                continue
+            if not _context_agrees(
+                prov, d_by_ref[dref], m_by_ref, d_by_ref, nxt, matched_to, d_units, d_order
+            ):
+                continue
+            text = norm_string(normalizer.tokens(d_by_ref[dref].text))
+            if fuzz.token_set_ratio(norm_string(normalizer.tokens(prov.text)), text) >= 45:
+                hit = idx
+                break
+        if hit is None:
+            out.append(pm)
+            continue
+        for j in hit:
+            owner[j] = prov.ref
+        out.append(ProvisionMatch(prov.ref, tuple(hit), pm.unit_scores, False, None))
+    return Alignment(tuple(out), tuple(owner))
+
+
+def _context_agrees(
+    prov: Clause,
+    clause: Clause,
+    m_by_ref: dict[str, Clause],
+    d_by_ref: dict[str, Clause],
+    next_ref: str | None,
+    matched_to: dict[str, tuple[int, ...]],
+    d_units: Sequence[Unit],
+    d_order: Sequence[str],
+) -> bool:
+    mp = m_by_ref.get(prov.parent or "")
+    dp = d_by_ref.get(clause.parent or "")
+    if mp is not None and dp is not None and mp.heading and dp.heading:
+        if fuzz.ratio(mp.heading.lower(), dp.heading.lower()) >= 80:
+            return True
+    if next_ref and matched_to.get(next_ref):
+        nxt_owner = d_units[matched_to[next_ref][0]].owner
+        pos = d_order.index(clause.ref) if clause.ref in d_order else -1
+        if nxt_owner.startswith(clause.ref + ".") or (
+            0 <= pos < len(d_order) - 1 and d_order[pos + 1] == nxt_owner
+        ):
+            return True
+    return False
 
 
 def _xref_base(
