@@ -810,7 +810,7 @@ def _marker(st: _State, kind: str, path: list[int], depth: int) -> tuple[str, st
         return "", f"({_fmt(PAREN[(depth - 2) % 6], n)}) "
     if style == "markdown":
         return ind, bullet if kind == "bullet" else f"{bullet}{_fmt(kind, n)}. "
-    return ind, ("- • " if st.doubled else "") + "-*•"[(depth - 2) % 3] + " "
+    return ind, "- • " if st.doubled else "-*•"[(depth - 2) % 3] + " "
 
 
 def _top(st: _State, n: int, node: _Node) -> str:
