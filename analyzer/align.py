@@ -91,7 +91,8 @@ def _assign(score: np.ndarray, cutoff: float) -> dict[int, int]:
         row_ties = (masked == masked.max(axis=1, keepdims=True)).sum(axis=1)
         col_ties = (masked == masked.max(axis=0, keepdims=True)).sum(axis=0)
         for i, j in enumerate(row_best):
-            if masked[i, j] >= cutoff and col_best[j] == i and row_ties[i] == 1 and col_ties[j] == 1:
+            unique = row_ties[i] == 1 and col_ties[j] == 1
+            if masked[i, j] >= cutoff and col_best[j] == i and unique:
                 fixed[i] = int(j)
     rows = [i for i in range(score.shape[0]) if i not in fixed]
     taken = set(fixed.values())

@@ -486,7 +486,7 @@ class _Builder:
             self.floor = len(self.stack)
             return
         if prev is not None and self._continues(prev, blk, text):
-            sep = "\n" if blk.after_blank else " "
+            sep = "\n" if blk.after_blank and not _ends_open(prev.rest) else " "
             prev.rest = f"{prev.rest}{sep}{text}" if prev.rest else text
             prev.last = blk.lines[-1]
             return
@@ -641,6 +641,8 @@ def _front_matter(blocks: list[_Block]) -> int:
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         if nxt is None:
             break
+        if lab is not None and nxt.label is None and not _is_title_shaped(nxt.text):
+            break  # "Section 1: Scope" followed by its text is a section, not the title
         if i > 0 and nxt.label is None and not _is_title_shaped(nxt.text):
             break
         n = i + 1
