@@ -125,7 +125,9 @@ def audit_tree(
     result = align(m_units, d_units, provision_order=[p.ref for p in provisions])
     result = _structural_matches(result, provisions, model.tree, tree, d_units, normalizer)
     by_ref = {c.ref: c for c in doc_clauses}
-    extra = _attached_inserts(result.unit_owner, d_units)
+    headings = _heading_units(model, d_units, normalizer)
+    owner = [("" if j in headings else o) for j, o in enumerate(result.unit_owner)]
+    extra = _attached_inserts(owner, d_units)
     base = _xref_base(tree, model, result.unit_owner, d_units)
     findings = []
     for prov, match in zip(provisions, result.provisions, strict=True):
@@ -133,7 +135,7 @@ def audit_tree(
         xref = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, prov.ref)
         cand = _best_candidate(prov, match.candidate, result.unit_owner, d_units, normalizer)
         findings.append(_finding(prov, match.moved, units, cand, d_units, by_ref, normalizer, xref))
-    additions = _additions(result.unit_owner, extra, d_units, doc_clauses)
+    additions = _additions(owner, extra, d_units, doc_clauses)
     verdict, reasons = _verdict(findings, additions, rule, model)
     return Audit(
         document_path=document.path,
@@ -305,13 +307,38 @@ def _attached_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dic
         by_clause.setdefault(u.owner, []).append(j)
     out: dict[str, list[int]] = {}
     for idx in by_clause.values():
-        owners = {owner[j] for j in idx if owner[j] is not None}
+        owners = {owner[j] for j in idx if owner[j]}
         loose = [j for j in idx if owner[j] is None]
         if len(owners) == 1 and loose:
             ref = next(iter(owners))
             assert ref is not None
             out.setdefault(ref, []).extend(loose)
     return out
+
+
+def _heading_units(model: ModelPolicy, d_units: Sequence[Unit], normalizer: Normalizer) -> set[int]:
+    """Document sentences that are only a model heading printed inline ("Use of Force",
+    "Additional issues to be addressed in contract."): neither inserts nor additions."""
+    heads = {norm_string(normalizer.tokens(c.heading)) for c in model.tree.clauses if c.heading} - {
+        ""
+    }
+    out = set()
+    for j, u in enumerate(d_units):
+        if len(u.norm.split()) > 14:
+            continue
+        hit = process.extractOne(u.norm, heads, scorer=fuzz.ratio, score_cutoff=88)
+        if hit is not None or _looks_like_heading(u.raw):
+            out.add(j)
+    return out
+
+
+def _looks_like_heading(text: str) -> bool:
+    t = text.strip().strip("*#-: ")
+    words = t.split()
+    if not words or len(words) > 6 or t.endswith((".", ";", ",")):
+        return False
+    long_words = [w for w in words if len(w) >= 4]
+    return bool(long_words) and all(w[0].isupper() for w in long_words)
 
 
 def _location(clauses: Sequence[Clause]) -> Location:

@@ -166,9 +166,19 @@ def _render_html(audit: dict[str, Any]) -> str | None:
 
 
 def _audit_shipped(task: Task, audit_path: Callable[..., Any]) -> dict[str, Any]:
-    """Audit bytes sent by the parent: through a private temporary file with the same name,
-    with the real path put back in the result (and in error messages)."""
+    """Audit bytes sent by the parent: through ``analyzer.ingest.ingest_bytes`` with the real
+    path when the default auditor is used, else through a private temporary file with the
+    same name, with the real path put back in the result (and in error messages)."""
     assert task.data is not None
+    if task.auditor == DEFAULT_AUDITOR:
+        try:
+            from analyzer.audit import audit
+            from analyzer.ingest import ingest_bytes
+            from analyzer.report import audit_to_dict
+        except ImportError:
+            pass
+        else:
+            return audit_to_dict(audit(ingest_bytes(task.data, path=task.path), task.model))
     with tempfile.TemporaryDirectory(prefix="policydiff-") as tmp:
         local = Path(tmp) / Path(task.path).name
         local.write_bytes(task.data)
@@ -403,6 +413,7 @@ def run_batch(
     files = list(discover(paths))
     settings = batch_settings_hash(model)
     html = html_reports and _html_available()
+    requested_jobs = jobs
     jobs = jobs or os.cpu_count() or 1
     audited = skipped = 0
     errors: list[tuple[str, str]] = []
@@ -423,7 +434,7 @@ def run_batch(
         if engine == "local":
             results = _local_results(todo(), jobs, _auditor)
         else:
-            results = _dask_results(todo(), scheduler, jobs if scheduler is None else None)
+            results = _dask_results(todo(), scheduler, requested_jobs)
         for result in results:
             _store_result(store, result, settings, out, html)
             if result.audit is None:
@@ -438,7 +449,7 @@ def run_batch(
         len(files),
         audited,
         skipped,
-        tuple(errors),
+        tuple(sorted(errors)),
         time.perf_counter() - start,
         out / DB_NAME,
         index_path,

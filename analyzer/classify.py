@@ -315,7 +315,23 @@ def _categorize(p: _Pair, i1: int, i2: int, j1: int, j2: int) -> Change | None:
     number = _number_change(p, i1, i2, j1, j2, old_w, new_w, mt, dt)
     if number is not None:
         return number
+    if _lettered_citation(p, i1, j1, old_w, new_w):
+        return Change(
+            Category.CITATION, True, mt, dt, f"citation changed: {_q(mt)} \u2192 {_q(dt)}"
+        )
     return _scope_or_wording(old_w, new_w, mt, dt, p)
+
+
+def _lettered_citation(p: _Pair, i1: int, j1: int, old_w: list[str], new_w: list[str]) -> bool:
+    """ "paragraph (a)" -> "paragraph (c)", "clause (iv)": a lettered citation changed."""
+    citation: frozenset[str] = _lexicon()["citation"]  # type: ignore[assignment]
+    letters = re.compile(r"^(?:[a-z]|[ivx]{1,4})$")
+    if not old_w or not new_w or len(old_w) > 2 or len(new_w) > 2:
+        return False
+    if not all(letters.match(w) for w in old_w + new_w):
+        return False
+    near = set(_context(p.a, i1, 3)) | set(_context(p.b, j1, 3))
+    return bool(near & citation)
 
 
 def _entity_hunk(
@@ -428,9 +444,10 @@ def _cross_reference(
     mt, dt = _span(p.a, p.a_text, i1, i2), _span(p.b, p.b_text, j1, j2)
     old_refs = _outline_tokens(p.a, i1, i2)
     new_refs = _outline_tokens(p.b, j1, j2)
-    near = set(_context(p.a, i1, 2)) | set(_context(p.b, j1, 2))
+    near = set(_context(p.a, i1, 6)) | set(_context(p.b, j1, 6))
     cue = (set(old_w) | set(new_w) | near) & _XREF_CUE
-    if not (old_refs or new_refs) or not cue:
+    dotted = any("." in r for r in old_refs + new_refs)
+    if not (old_refs or new_refs) or not (cue or dotted):
         return None
     x = p.xref
     dangling = [r for r in new_refs if x.doc_refs and ref_key(r) not in x.doc_refs]
@@ -447,6 +464,17 @@ def _cross_reference(
     doc_topics: set[str] = set()
     for r in new_refs:
         doc_topics |= set((x.doc_topics or {}).get(ref_key(r), frozenset()))
+    if not doc_topics and old_refs and new_refs:
+        # the target aligned to nothing: compare the references themselves
+        same_scheme = all(ref_key(r) in x.model_refs for r in new_refs)
+        if same_scheme and {ref_key(r) for r in old_refs} != {ref_key(r) for r in new_refs}:
+            return Change(
+                Category.CROSS_REFERENCE,
+                True,
+                mt,
+                dt,
+                f"internal reference changed: {_q(mt)} \u2192 {_q(dt)}",
+            )
     if model_topics and doc_topics and not (model_topics & doc_topics):
         return Change(
             Category.CROSS_REFERENCE,
@@ -521,7 +549,8 @@ def _is_typo(old: list[str], new: list[str]) -> bool:
     if len(old) != len(new) or not old:
         return False
     return all(
-        o == n or (fuzz.ratio(o, n) >= 75 and o[:3] == n[:3]) for o, n in zip(old, new, strict=True)
+        o == n or (fuzz.ratio(o, n) >= 75 and (o[:1] == n[:1] or len(o) >= 6))
+        for o, n in zip(old, new, strict=True)
     )
 
 

@@ -784,7 +784,8 @@ def _docx_paragraphs(data: bytes) -> list[str]:
     numbering = _Numbering(document)
     out = []
     for paragraph in _body_paragraphs(document.element.body):
-        text = re.sub(r"[\t\n\v]+", " ", paragraph.text).rstrip()  # type: ignore[attr-defined]
+        # a soft line break (w:br) stays a line break, as in the text it came from
+        text = re.sub(r"[\t\v]+", " ", paragraph.text).rstrip()  # type: ignore[attr-defined]
         label, level = numbering.label(paragraph)
         if label:
             text = "  " * level + (f"{label} {text}" if text else label)
@@ -802,7 +803,8 @@ def _docx_document(data: bytes, path: str, digest: str) -> Document:
         raise CorruptFileError(path, "DOCX", type(error).__name__) from error
     lines: list[Line] = []
     for index, text in enumerate(paragraphs, start=1):
-        lines.extend((Line(text, 1, index), Line("", 1, index)))
+        lines.extend(Line(part.rstrip(), 1, index) for part in text.split("\n"))
+        lines.append(Line("", 1, index))
     if not any(line.text.strip() for line in lines):
         raise EmptyFileError(path)
     return Document(

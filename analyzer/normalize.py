@@ -66,7 +66,7 @@ def _norm_word(raw: str) -> str:
     w = w.rstrip("'")
     if not _NUMERIC_RE.match(w):
         w = w.replace(".", "").replace("-", "").replace("'", "")
-    return w
+    return "a" if w == "an" else w
 
 
 def tokenize(text: str) -> list[Token]:
@@ -99,12 +99,12 @@ def _key(phrase: str) -> tuple[str, ...]:
 
 
 _AGENCY_RE = re.compile(
-    r"\b(?:City of )?(?:[A-Z][A-Za-z'\u2019\-]*[ ]+){1,4}"
+    r"\b(?:City of )?(?:[A-Z][a-z][A-Za-z'\u2019\-]*[ ]+){1,4}"
     r"(?:Police Department|Sheriff'?s Office|Sheriff\u2019s Office|Department of Public Safety|"
     r"Public Safety Department|Police Dept\.?|PD)\b"
 )
 _DISTRICT_RE = re.compile(
-    r"\b(?:(?:[A-Z][A-Za-z.'\u2019\-]*[ ]+){1,4}Public Schools?(?: District)?(?: - No\. \d+)?"
+    r"\b(?:(?:[A-Z][a-z][A-Za-z'\u2019\-]*\.?[ ]+){1,4}Public Schools?(?: District)?(?: - No\. \d+)?"
     r"|Independent School District(?: No\.)? \d+|ISD \d+)\b"
 )
 _CHIEF_RE = re.compile(r"\b(?:Chief of Police|Police Chief|Sheriff|Director of Public Safety)\b")
@@ -117,6 +117,7 @@ def find_names(text: str) -> dict[str, list[str]]:
         seen = dict.fromkeys(m.strip() for m in matches)
         return sorted(seen, key=lambda s: (-len(s), s))
 
+    text = " ".join(text.split())  # a name may be wrapped across lines
     agencies = uniq(m.group(0) for m in _AGENCY_RE.finditer(text))
     agencies = [a for a in agencies if not a.lower().startswith(("the ", "and ", "or "))]
     return {

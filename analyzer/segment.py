@@ -250,10 +250,17 @@ def _ends_open(text: str) -> bool:
     return bool(t) and not t.endswith(_TERMINAL)
 
 
+def _wrap_width(lines: Sequence[Line]) -> int:
+    """The width of a full wrapped line (90th percentile of line lengths)."""
+    lengths = sorted(len(ln.text.strip()) for ln in lines if ln.text.strip())
+    return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+
+
 def _blocks(lines: Sequence[Line]) -> list[_Block]:
     blocks: list[_Block] = []
     after_blank = True
     prev_text = ""
+    short = 0.7 * _wrap_width(lines)
     for ln in lines:
         if not ln.text.strip():
             after_blank = True
@@ -261,7 +268,9 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         body, bullet, md = _strip_markup(ln.text)
         label = parse_label(body)
         indent = len(ln.text) - len(ln.text.lstrip())
-        starts = after_blank or bullet or md or label is not None or not blocks
+        # a short line ends its paragraph: the next capitalized line starts a new one
+        new_para = bool(prev_text) and len(prev_text) < short and body[:1].isupper()
+        starts = after_blank or bullet or md or label is not None or not blocks or new_para
         if starts:
             blocks.append(
                 _Block(
@@ -271,8 +280,8 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
                     bullet,
                     md,
                     label,
-                    after_blank,
-                    prev_open=_ends_open(prev_text) and not after_blank,
+                    after_blank or new_para,
+                    prev_open=_ends_open(prev_text) and not after_blank and not new_para,
                 )
             )
         else:
@@ -420,7 +429,7 @@ class _Builder:
                     return True
         # 2. the first item of a new list
         for style, value in lab.candidates:
-            if value == 1:
+            if value == 1 and not self._near_letter(lab):
                 self.refs_mode = False
                 depth = self._list_parent_depth()
                 if style == "ROMAN":  # a Roman outline starts at the top, under any title
@@ -449,6 +458,18 @@ class _Builder:
         self._attach(self._new(blk, style, value, lab.rest))
         return True
 
+    def _near_letter(self, lab: ParsedLabel) -> bool:
+        """"I." after "G." (H dropped) is the letter I, not Roman one."""
+        letter = next((v for st, v in lab.candidates if st in ("LETTER", "letter")), None)
+        if letter is None:
+            return False
+        case = "LETTER" if lab.component.isupper() else "letter"
+        for n in self.stack[self.floor :]:
+            for node in (n, _last_labeled_child(n)):
+                if node is not None and node.style == case and letter - 4 <= node.value < letter:
+                    return True
+        return False
+
     def _plausible_section(self, lab: ParsedLabel) -> bool:
         """A bare dotted number is a section label only if it continues the document's
         numbering (same first component) or looks like one (not a statute: 609.066)."""
@@ -457,7 +478,8 @@ class _Builder:
         firsts = self.section_roots
         if firsts:
             return lab.dotted[0] in firsts
-        return len(str(lab.dotted[1])) <= 2 if len(lab.dotted) > 1 else True
+        parts = re.findall(r"\d+", lab.printed)
+        return len(parts) < 2 or (len(parts[1]) <= 2 and not parts[1].startswith("0"))
 
     def _list_parent_depth(self) -> int:
         """A new list nests under the innermost node (closing leaf paragraphs)."""
@@ -519,7 +541,11 @@ class _Builder:
         if blk.md_level or blk.bullet:
             return False
         if _ends_open(prev.rest) and not _is_heading_shaped(prev.rest, strict=False):
-            return True
+            # a paragraph cut by a page break: a long one, or one the next text continues
+            if not blk.after_blank or text[:1].islower():
+                return True
+            if len(prev.rest) >= 100 and not text.rstrip().endswith(":"):
+                return True  # (a lead-in ending in ":" starts a clause of its own)
         if (
             prev.label is not None
             and blk.after_blank
@@ -607,7 +633,7 @@ def _split_heading(node: _Node) -> tuple[str, str]:
     m = _COLON_HEAD_RE.match(rest)
     if m and len(m.group(1).split()) <= 6 and not _MODAL_WORDS.search(m.group(1)):
         return m.group(1).strip('"\u201c\u201d '), m.group(2).strip()
-    if node.label is None:
+    if node.label is None and not (node.style == "bullet" and node.children):
         return "", rest
     if node.children:
         m = _PERIOD_HEAD_RE.match(rest)

@@ -251,7 +251,10 @@ def test_docx_round_trip_recovers_generated_labels(tmp_path: Path, name: str) ->
             labels.append(parsed.label)
     assert tuple(labels) == info.labels
     assert len(info.labels) > 20
-    assert [x.line for x in doc.lines if x.text] == list(range(1, info.paragraphs + 1))
+    # every paragraph once, in order (a soft line break keeps its paragraph's number)
+    numbers = [x.line for x in doc.lines if x.text]
+    assert numbers == sorted(numbers)
+    assert sorted(set(numbers)) == list(range(1, info.paragraphs + 1))
     assert words(doc.text) == words(corpus_text(name))
 
 
