@@ -132,7 +132,41 @@ def redline_pairs(
     """Opcodes over normalized tokens: (tag, a_start, a_end, b_start, b_end)."""
     ops = Levenshtein.opcodes([t.norm for t in a], [t.norm for t in b])
     del a_text, b_text
-    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in ops]
+    raw = [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in ops]
+    return _absorb_islands(raw, a)
+
+
+def _absorb_islands(
+    ops: list[tuple[str, int, int, int, int]], a: Sequence[Token]
+) -> list[tuple[str, int, int, int, int]]:
+    """An equal run of one or two words between two changes is part of one rewrite:
+    merge it into a single replace, so the redline reads as whole phrases."""
+    out: list[tuple[str, int, int, int, int]] = []
+    for k, op in enumerate(ops):
+        tag, i1, i2, j1, j2 = op
+        words = sum(1 for t in a[i1:i2] if t.kind != "punct")
+        island = (
+            tag == "equal"
+            and 0 < k < len(ops) - 1
+            and words <= 2
+            and (i2 - i1) <= 3
+            and ops[k - 1][0] != "equal"
+            and ops[k + 1][0] != "equal"
+            and _big(ops[k - 1]) + _big(ops[k + 1]) >= 4
+        )
+        if island or (tag != "equal" and out and out[-1][0] != "equal"):
+            if out and out[-1][0] != "equal":
+                p = out.pop()
+                out.append(("replace", p[1], i2, p[3], j2))
+                continue
+            out.append(("replace", i1, i2, j1, j2))
+            continue
+        out.append(op)
+    return out
+
+
+def _big(op: tuple[str, int, int, int, int]) -> int:
+    return max(op[2] - op[1], op[4] - op[3])
 
 
 def _span(tokens: Sequence[Token], text: str, i: int, j: int) -> str:
@@ -148,23 +182,35 @@ def _display(
     a_text: str,
     b_text: str,
 ) -> tuple[tuple[str, str], ...]:
-    """Redline as (op, raw text) pairs: equal runs in the document's raw text."""
+    """Redline as (op, raw text) pairs. Pieces keep their surrounding whitespace, so the
+    ``equal`` and ``insert`` pieces joined rebuild the document text exactly, and the
+    ``equal`` and ``delete`` pieces read as the model's wording."""
     out: list[tuple[str, str]] = []
 
     def push(op: str, text: str) -> None:
         if not text:
             return
         if out and out[-1][0] == op:
-            out[-1] = (op, f"{out[-1][1]} {text}")
+            out[-1] = (op, out[-1][1] + text)
         else:
             out.append((op, text))
 
+    pos = 0  # end of the document text already emitted
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
-            push("equal", _span(b, b_text, j1, j2))
-        else:
-            push("delete", _span(a, a_text, i1, i2))
-            push("insert", _span(b, b_text, j1, j2))
+            end = b[j2 - 1].end
+            push("equal", b_text[pos:end])
+            pos = end
+            continue
+        if i1 < i2:
+            start = a[i1].start
+            lead = " " if start > 0 and a_text[start - 1].isspace() else ""
+            push("delete", lead + a_text[start : a[i2 - 1].end])
+        if j1 < j2:
+            end = b[j2 - 1].end
+            push("insert", b_text[pos:end])
+            pos = end
+    push("equal", b_text[pos:])
     return tuple(out)
 
 

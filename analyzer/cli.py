@@ -43,7 +43,7 @@ def cli() -> None:
 
 
 @cli.command("segment")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("file", required=False)
 @click.option("--model", "model_id", help="Print a bundled model's outline instead of a file's.")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -81,7 +81,7 @@ def _rule(max_missing: float, max_weakened: int, statutory: bool) -> Any:
 
 
 @cli.command("audit")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @click.option(
     "--model",
     default="auto",
@@ -179,20 +179,15 @@ def demo_cmd(corpus: str, out: str) -> None:
     click.echo(f"wrote {Path(out) / 'index.html'}")
 
 
-def _register_optional() -> None:
-    try:
-        from .batch import batch_command
-    except ImportError:  # pragma: no cover - batch extras missing
-        return
-    cli.add_command(batch_command, "batch")
-    try:
-        from .compare import compare_command
-    except ImportError:  # pragma: no cover
-        return
+def _register() -> None:
+    from .batch import batch_command
+    from .compare import compare_command
+
     cli.add_command(compare_command, "compare")
+    cli.add_command(batch_command, "batch")
 
 
-_register_optional()
+_register()
 
 
 def main(argv: list[str] | None = None) -> None:

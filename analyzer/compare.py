@@ -869,9 +869,10 @@ def render_text(data: Mapping[str, Any]) -> str:
 def spaced(pairs: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
     """Redline pieces with the space between words that the raw pieces leave out
     (none before punctuation), for templates that join them."""
-    out = []
+    out: list[tuple[str, str]] = []
     for k, (op, text) in enumerate(pairs):
-        glue = "" if k == 0 or text[:1] in ".,;:)" else " "
+        joined = k == 0 or text[:1].isspace() or out[-1][1][-1:].isspace()
+        glue = "" if joined or text[:1] in ".,;:)" else " "
         out.append((op, glue + text))
     return out
 
@@ -895,6 +896,7 @@ def _environment() -> Environment:
         describe_change=report_render.describe_change,
         md=report_render.md,
         redline_md=report_render.redline_md,
+        redline_html=report_render.redline_html,
         anchor=report_render.anchor,
         percent=report_render.percent,
         spaced=spaced,

@@ -21,6 +21,7 @@ __all__ = [
     "NoTextLayerError",
     "FileTooLargeError",
     "ModelNotFoundError",
+    "UnreadableFileError",
 ]
 
 
@@ -121,6 +122,17 @@ class FileTooLargeError(InputError):
         super().__init__(
             f"{path}: the file is {size:,} bytes, over the {limit:,}-byte limit; "
             "split it or raise the limit with --max-bytes."
+        )
+
+
+class UnreadableFileError(InputError):
+    """The path does not exist, is a folder, or cannot be read."""
+
+    code = "E108"
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"{path}: cannot read the file ({reason}); check the path and permissions."
         )
 
 

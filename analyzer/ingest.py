@@ -39,6 +39,7 @@ from analyzer.errors import (
     EncryptedPdfError,
     FileTooLargeError,
     NoTextLayerError,
+    UnreadableFileError,
     UnsupportedFormatError,
 )
 from analyzer.model import Document, Line
@@ -79,10 +80,17 @@ def ingest(
 ) -> Document:
     """Read the file at ``path`` (size checked before reading) and parse it."""
     name = os.fspath(path)
-    size = Path(name).stat().st_size
-    if size > max_bytes:
-        raise FileTooLargeError(name, size, max_bytes)
-    data = Path(name).read_bytes()
+    try:
+        if Path(name).is_dir():
+            raise UnreadableFileError(name, "it is a folder")
+        size = Path(name).stat().st_size
+        if size > max_bytes:
+            raise FileTooLargeError(name, size, max_bytes)
+        data = Path(name).read_bytes()
+    except FileNotFoundError as error:
+        raise UnreadableFileError(name, "no such file") from error
+    except OSError as error:
+        raise UnreadableFileError(name, error.strerror or type(error).__name__) from error
     return ingest_bytes(data, path=name, max_bytes=max_bytes, pdf_engine=pdf_engine)
 
 

@@ -104,7 +104,8 @@ _AGENCY_RE = re.compile(
     r"Public Safety Department|Police Dept\.?|PD)\b"
 )
 _DISTRICT_RE = re.compile(
-    r"\b(?:(?:[A-Z][a-z][A-Za-z'\u2019\-]*\.?[ ]+){1,4}Public Schools?(?: District)?(?: - No\. \d+)?"
+    r"\b(?:(?:[A-Z][a-z][A-Za-z'\u2019\-]*\.?[ ]+){1,4}Public Schools?"
+    r"(?: District)?(?: - No\. \d+)?"
     r"|Independent School District(?: No\.)? \d+|ISD \d+)\b"
 )
 _CHIEF_RE = re.compile(r"\b(?:Chief of Police|Police Chief|Sheriff|Director of Public Safety)\b")

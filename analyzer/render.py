@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 __all__ = [
     "render_html",
@@ -139,6 +140,25 @@ def redline_md(pairs: Sequence[Sequence[str]]) -> str:
     return re.sub(r" {2,}", " ", "".join(out)).strip()
 
 
+def redline_html(pairs: Sequence[Sequence[str]]) -> Markup:
+    """A redline as HTML: ``<del>``/``<ins>`` around the words, whitespace kept outside the
+    tags, every piece escaped."""
+    out: list[str] = []
+    for op, text in pairs:
+        core = text.strip()
+        if not core:
+            out.append(str(escape(text)))
+            continue
+        lead = text[: len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()) :]
+        tag = {"delete": "del", "insert": "ins"}.get(op)
+        body = f"<{tag}>{escape(core)}</{tag}>" if tag else str(escape(core))
+        if op == "insert" and out and out[-1].endswith("</del>") and not lead:
+            lead = " "
+        out.append(f"{escape(lead)}{body}{escape(trail)}")
+    return Markup("".join(out))
+
+
 def anchor(ref: object) -> str:
     """An HTML id for a model ref: 'IV.A.1.iv' -> 'p-IV.A.1.iv'."""
     return "p-" + re.sub(r"[^A-Za-z0-9.\-]+", "_", str(ref))
@@ -173,6 +193,7 @@ def _environment() -> Environment:
         describe_change=describe_change,
         md=md,
         redline_md=redline_md,
+        redline_html=redline_html,
         anchor=anchor,
         percent=percent,
     )

@@ -444,7 +444,7 @@ class _Builder:
         for i in range(len(self.stack) - 1, self.floor - 1, -1):
             n = self.stack[i]
             for style, value in lab.candidates:
-                if n.style == style and n.value < value <= n.value + 4:
+                if n.style == style and value != n.value and value <= n.value + 4:
                     self.refs_mode = False
                     self._pop_to(i)
                     self._attach(self._new(blk, style, value, lab.rest))
@@ -459,7 +459,7 @@ class _Builder:
         return True
 
     def _near_letter(self, lab: ParsedLabel) -> bool:
-        """"I." after "G." (H dropped) is the letter I, not Roman one."""
+        """ "I." after "G." (H dropped) is the letter I, not Roman one."""
         letter = next((v for st, v in lab.candidates if st in ("LETTER", "letter")), None)
         if letter is None:
             return False

@@ -3,8 +3,8 @@ file), reruns, the Dask engine, failure isolation, and the ``policydiff batch`` 
 
 from __future__ import annotations
 
-import os
 import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from analyzer.batch import INTERNAL_CODE, Task, audit_one, batch_command, discov
 from analyzer.store import rows_digest
 from bench.synth_corpus import make_corpus
 
-AUDITOR = os.environ.get("TMP_AUDITOR", "analyzer.api:audit_path")
+AUDITOR = "analyzer.api:audit_path"
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,8 @@ def test_index_has_heatmaps_and_errors(local_run: tuple[Path, object]) -> None:
     assert html.count('<svg class="heatmap-svg"') == 2
     assert 'class="s-missing"' in html or 'class="s-modified' in html
     assert "random-bytes.pdf: the PDF file is corrupt" in html
+    links = re.findall(r'href="(reports/[^"]+\.html)"', html)
+    assert len(links) == 65 and all((out / link).is_file() for link in links)
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html
 
@@ -139,6 +141,16 @@ def test_unexpected_exceptions_become_internal_error_rows(tmp_path: Path) -> Non
     )
     assert summary.audited == 0 and len(summary.errors) == 2
     assert _count(tmp_path / "out" / "corpus.db", "errors") == 2
+
+
+def test_shipped_bytes_audit_like_the_path(corpus_dir: Path) -> None:
+    path = str(corpus_dir / "lakeville-pd-417.txt")
+    by_path = audit_one(Task(path, "0" * 64, "auto", False))
+    shipped = audit_one(Task(path, "0" * 64, "auto", False, Path(path).read_bytes()))
+    assert by_path.audit is not None and shipped.audit == by_path.audit
+    empty = str(corpus_dir / "empty.txt")
+    failed = audit_one(Task(empty, "0" * 64, "auto", False, b""))
+    assert failed.error_code == "E101" and f"{empty}: the file is empty" in (failed.error or "")
 
 
 def test_discover_recurses_and_filters(tmp_path: Path) -> None:

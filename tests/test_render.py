@@ -118,7 +118,7 @@ def test_html_shows_verdict_and_reasons(html: str, sample: dict[str, Any]) -> No
 
 
 def test_html_redline_pair(html: str) -> None:
-    assert "<del>shall</del><ins>should</ins>" in html
+    assert "<del>shall</del> <ins>should</ins>" in html
     assert "obligation weakened: shall → should" in html
 
 

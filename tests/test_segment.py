@@ -141,7 +141,10 @@ def test_label_styles() -> None:
 
 
 def test_wrapped_label_like_words_stay_in_the_sentence() -> None:
-    text = "G. Training\n1. Complete the training under paragraph\nE.1. above before June 1, 2027.\n2. Next."
+    text = (
+        "G. Training\n1. Complete the training under paragraph\n"
+        "E.1. above before June 1, 2027.\n2. Next."
+    )
     tree = segment_text(text)
     assert [c.ref for c in tree.clauses] == ["G", "G.1", "G.2"]
     assert tree.by_ref()["G.1"].text.endswith("E.1. above before June 1, 2027.")
