@@ -146,7 +146,10 @@ def render_text(data: Mapping[str, Any]) -> str:
         f"Note:     {model['note']}",
         f"Verdict:  {data['verdict'].upper()}",
     ]
-    out += [f"  - {r}" for r in data["verdict_reasons"]]
+    for reason in data["verdict_reasons"]:
+        out.append(
+            textwrap.fill(reason, width=100, initial_indent="  - ", subsequent_indent="    ")
+        )
     out.append(
         f"Provisions: {s['provisions']} (identical {s['identical']}, editorial {s['editorial']}, "
         f"modified {s['modified']}, missing {s['missing']}, moved {s['moved']}); "
