@@ -121,23 +121,27 @@ def _ref_tail(ref: str) -> tuple[str, ...]:
 def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.ndarray:
     """1 where the document clause sits at the model provision's place in the outline:
     the same ref, or the same last two or more components ("IV.A.1.i" and "1003.4.A.1.i")."""
-    m_refs = {u.owner for u in model_units}
-    d_refs = {u.owner for u in doc_units}
-    same: dict[tuple[str, str], bool] = {}
-    for mr in m_refs:
-        mt = _ref_tail(mr)
-        for dr in d_refs:
-            dt = _ref_tail(dr)
+    m_refs = list(dict.fromkeys(u.owner for u in model_units))
+    d_refs = list(dict.fromkeys(u.owner for u in doc_units))
+    m_tails = [_ref_tail(r) for r in m_refs]
+    d_tails = [_ref_tail(r) for r in d_refs]
+    by_last: dict[str, list[int]] = {}
+    for c, dt in enumerate(d_tails):
+        by_last.setdefault(dt[-1], []).append(c)
+    same = np.zeros((len(m_refs), len(d_refs)))
+    for r, mt in enumerate(m_tails):
+        for c in by_last.get(mt[-1], ()):
+            dt = d_tails[c]
             k = 0
             while k < min(len(mt), len(dt)) and mt[-1 - k] == dt[-1 - k]:
                 k += 1
-            same[(mr, dr)] = k == len(mt) or k >= 2
-    out = np.zeros((len(model_units), len(doc_units)))
-    for i, mu in enumerate(model_units):
-        for j, du in enumerate(doc_units):
-            if same[(mu.owner, du.owner)]:
-                out[i, j] = 1.0
-    return out
+            if k == len(mt) or k >= 2:
+                same[r, c] = 1.0
+    m_index = {r: i for i, r in enumerate(m_refs)}
+    d_index = {r: i for i, r in enumerate(d_refs)}
+    rows = np.array([m_index[u.owner] for u in model_units])
+    cols = np.array([d_index[u.owner] for u in doc_units])
+    return same[np.ix_(rows, cols)]
 
 
 def _neighbour_bonus(s: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -91,6 +92,17 @@ def detect_model(tree: ClauseTree, text: str) -> tuple[str, dict[str, float]]:
     return best, coverage
 
 
+_MODEL_NORMALIZERS: dict[str, tuple[ModelPolicy, Normalizer]] = {}
+
+
+def _model_normalizer(model: ModelPolicy) -> Normalizer:
+    """The model's own text never holds a document's names: one normalizer per model."""
+    cached = _MODEL_NORMALIZERS.get(model.id)
+    if cached is None or cached[0] is not model:
+        cached = _MODEL_NORMALIZERS[model.id] = (model, build_normalizer(model, ""))
+    return cached[1]
+
+
 @lru_cache(maxsize=8)
 def _model_norms(model_id: str) -> list[str]:
     model = load_model(model_id)
@@ -118,9 +130,10 @@ def audit_tree(
         model = load_model(follows if model == "auto" else model)
     note = _model_note(model, follows, coverage, selection)
     normalizer = build_normalizer(model, document.text)
+    model_normalizer = _model_normalizer(model)
     provisions = _provisions(model.tree)
     doc_clauses = _provisions(tree)
-    m_units = sentence_units(provisions, normalizer)
+    m_units = sentence_units(provisions, model_normalizer)
     d_units = sentence_units(doc_clauses, normalizer)
     result = align(m_units, d_units, provision_order=[p.ref for p in provisions])
     result = _structural_matches(result, provisions, model.tree, tree, d_units, normalizer)
@@ -134,9 +147,21 @@ def audit_tree(
         units = sorted({*match.doc_units, *extra.get(prov.ref, [])})
         xref = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, prov.ref)
         cand = _best_candidate(prov, match.candidate, result.unit_owner, d_units, normalizer)
-        findings.append(_finding(prov, match.moved, units, cand, d_units, by_ref, normalizer, xref))
+        findings.append(
+            _finding(
+                prov,
+                match.moved,
+                units,
+                cand,
+                d_units,
+                by_ref,
+                (normalizer, model_normalizer),
+                xref,
+            )
+        )
     additions = _additions(owner, extra, d_units, doc_clauses)
-    verdict, reasons = _verdict(findings, additions, rule, model)
+    requirements = _requirements(findings, additions, model)
+    verdict, reasons = _verdict(findings, additions, rule, requirements)
     return Audit(
         document_path=document.path,
         document_sha256=document.sha256,
@@ -153,6 +178,7 @@ def audit_tree(
         selection=selection,
         pages=document.pages,
         clause_count=len(tree.clauses),
+        requirements=requirements,
     )
 
 
@@ -356,7 +382,7 @@ def _finding(
     candidate: tuple[int, float] | None,
     d_units: Sequence[Unit],
     by_ref: dict[str, Clause],
-    normalizer: Normalizer,
+    normalizers: tuple[Normalizer, Normalizer],
     xref: XrefContext,
 ) -> Finding:
     if not units:
@@ -387,7 +413,9 @@ def _finding(
     refs = tuple(dict.fromkeys(d_units[j].owner for j in units))
     clauses = [by_ref[r] for r in refs]
     doc_text = _doc_text(units, d_units, by_ref)
-    result = classify(prov.text, doc_text, normalizer, xref=xref)
+    result = classify(
+        prov.text, doc_text, normalizers[0], xref=xref, model_normalizer=normalizers[1]
+    )
     return Finding(
         prov.ref,
         prov.heading,
@@ -476,7 +504,7 @@ def _verdict(
     findings: Sequence[Finding],
     additions: Sequence[Addition],
     rule: VerdictRule,
-    model: ModelPolicy,
+    requirements: Sequence[dict[str, Any]],
 ) -> tuple[Verdict, list[str]]:
     n = len(findings)
     missing = [f for f in findings if f.status is Status.MISSING]
@@ -499,7 +527,11 @@ def _verdict(
     body_adds = [a for a in additions if a.kind is ClauseKind.BODY]
     if body_adds:
         reasons.append(f"{len(body_adds)} clauses added that the model does not have")
-    statutory = _statutory_failures(findings, additions, model) if rule.statutory else []
+    statutory = [
+        f"{r['title']} ({r['citation']}) {r['status']}"
+        for r in requirements
+        if rule.statutory and r["status"] in ("missing", "weakened")
+    ]
     if statutory:
         reasons.insert(0, "statutory requirements not met: " + "; ".join(statutory))
     nss = (
@@ -520,21 +552,13 @@ def _verdict(
     return Verdict.SUBSTANTIALLY_SIMILAR, reasons
 
 
-def _statutory_failures(
+def _requirements(
     findings: Sequence[Finding], additions: Sequence[Addition], model: ModelPolicy
-) -> list[str]:
-    """Requirements of the model's checklist that are missing or weakened (needs check.py
-    and the catalog; absent both, no statutory test is applied)."""
-    try:
-        from .check import check, load_catalog
-    except ImportError:
-        return []
+) -> tuple[dict[str, Any], ...]:
+    """The statute checklist of the model's requirement catalog (none without a catalog)."""
+    from .check import check, load_catalog
+
     catalog = load_catalog(model.id)
     if catalog is None:
-        return []
-    out = []
-    for res in check(findings, additions, catalog):
-        d = res.to_dict()
-        if d["status"] in ("missing", "weakened"):
-            out.append(f"{d['title']} ({d['citation']}) {d['status']}")
-    return out
+        return ()
+    return tuple(r.to_dict() for r in check(findings, additions, catalog))

@@ -238,9 +238,11 @@ def classify(
     normalizer: Normalizer,
     *,
     xref: XrefContext | None = None,
+    model_normalizer: Normalizer | None = None,
 ) -> Classification:
-    """Compare one model provision with the document text aligned to it."""
-    a = normalizer.tokens(model_text)
+    """Compare one model provision with the document text aligned to it (the model text
+    may be normalized by a cached, document-independent ``model_normalizer``)."""
+    a = (model_normalizer or normalizer).tokens(model_text)
     b = normalizer.tokens(doc_text)
     ops = redline_pairs(a, b, model_text, doc_text)
     redline = _display(ops, a, b, model_text, doc_text)

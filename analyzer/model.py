@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "Line",
@@ -273,3 +274,4 @@ class Audit:
     selection: str = "explicit"  # or "auto"
     pages: int = 1
     clause_count: int = 0
+    requirements: tuple[dict[str, Any], ...] = ()  # the statute checklist (check.py)

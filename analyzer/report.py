@@ -65,15 +65,6 @@ def _addition(a: Addition) -> dict[str, Any]:
     }
 
 
-def _requirements(audit: Audit) -> list[dict[str, Any]]:
-    from .check import check, load_catalog
-
-    catalog = load_catalog(audit.model.id)
-    if catalog is None:
-        return []
-    return [r.to_dict() for r in check(audit.findings, audit.additions, catalog)]
-
-
 def _summary(audit: Audit) -> dict[str, Any]:
     statuses = Counter(str(f.status) for f in audit.findings)
     cats = Counter(str(c.category) for f in audit.findings for c in f.changes if c.substantive)
@@ -117,7 +108,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
         "summary": _summary(audit),
         "provisions": [_finding(f) for f in audit.findings],
         "additions": [_addition(a) for a in audit.additions],
-        "requirements": _requirements(audit),
+        "requirements": [dict(r) for r in audit.requirements],
     }
 
 

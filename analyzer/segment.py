@@ -136,6 +136,8 @@ _RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 
 def _plain(text: str) -> str:
     """Text without markdown emphasis/heading marks, whitespace collapsed."""
+    if not any(ch in text for ch in "*_#"):
+        return " ".join(text.split())
     t = _MD_HEADING_RE.sub("", text.strip())
     t = t.replace("**", "").replace("__", "")
     t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
@@ -143,12 +145,15 @@ def _plain(text: str) -> str:
 
 
 def _noise_key(text: str) -> str:
-    return re.sub(r"\d+", "#", _plain(text).casefold())
+    return _DIGITS_RE.sub("#", _plain(text).casefold())
+
+
+_DIGITS_RE = re.compile(r"\d+")
 
 
 def _header_candidate(text: str) -> bool:
     plain = _plain(text)
-    if not plain or _BULLET_RE.match(text.strip()) or parse_label(plain):
+    if not plain or _BULLET_RE.match(text.strip()) or parse_label(plain) or plain[0].islower():
         return False
     words = plain.split()
     if len(words) > 10 or plain.endswith((";", ":", ",")):
@@ -160,11 +165,19 @@ def strip_noise(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str, ...
     """Drop running headers/footers (short lines repeated on several pages), page numbers
     and markdown rules; a header glued to the start of a heading line is cut off."""
     first = next((i for i, ln in enumerate(lines) if ln.text.strip()), -1)
-    counts = Counter(
-        _noise_key(ln.text)
+    cand = [
+        i != first and bool(ln.text.strip()) and _header_candidate(ln.text)
         for i, ln in enumerate(lines)
-        if i != first and ln.text.strip() and _header_candidate(ln.text)
-    )
+    ]
+
+    def apart(i: int) -> bool:
+        """Not inside running text: next to a blank line or to another header line."""
+        for j in (i - 1, i + 1):
+            if j < 0 or j >= len(lines) or not lines[j].text.strip() or cand[j]:
+                return True
+        return False
+
+    counts = Counter(_noise_key(lines[i].text) for i in range(len(lines)) if cand[i] and apart(i))
     repeated = {k for k, n in counts.items() if n >= 2}
     prefixes = sorted(
         {_plain(ln.text) for ln in lines if _noise_key(ln.text) in repeated}, key=len, reverse=True
@@ -357,6 +370,7 @@ class _Builder:
         self.floor = 0  # stack index below which labels never pop (an attachment)
         self.refs_mode = False
         self.section_roots: set[int] = set()
+        self.before_heading: list[_Node] = []
 
     # -- stack helpers
     def _pop_to(self, depth: int) -> None:
@@ -438,6 +452,9 @@ class _Builder:
                 self._pop_to(depth)
                 self._attach(self._new(blk, style, value, lab.rest))
                 return True
+        resumed = self._resume_list(blk, lab)
+        if resumed:
+            return True
         if blk.prev_open and not blk.bullet:
             return False  # a label-like word inside wrapped text ("E.1. above")
         # 3. a list with a gap (an item deleted without renumbering)
@@ -457,6 +474,20 @@ class _Builder:
         self._pop_to(self._list_parent_depth())
         self._attach(self._new(blk, style, value, lab.rest))
         return True
+
+    def _resume_list(self, blk: _Block, lab: ParsedLabel) -> bool:
+        """The next item of a list that an unlabeled heading (a running header left in the
+        text, "## School Resource Officer") interrupted: the list goes on."""
+        saved = self.before_heading
+        for i in range(len(saved) - 1, self.floor - 1, -1):
+            n = saved[i]
+            for style, value in lab.candidates:
+                if n.style == style and n.value + 1 == value:
+                    self.stack = saved[:i]
+                    self.refs_mode = False
+                    self._attach(self._new(blk, style, value, lab.rest))
+                    return True
+        return False
 
     def _near_letter(self, lab: ParsedLabel) -> bool:
         """ "I." after "G." (H dropped) is the letter I, not Roman one."""
@@ -525,6 +556,7 @@ class _Builder:
             self._place_bullet(blk, text)
             return
         if (blk.md_level or not blk.prev_open) and _is_heading_shaped(text, strict=True):
+            self.before_heading = list(self.stack)  # a list may go on after a stray header
             self._pop_to(self.floor if not self.refs_mode else len(self.stack))
             node = self._new(blk, "heading", 0, text)
             self._attach(node)

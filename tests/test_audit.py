@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from analyzer.report import to_json
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _audit(name: str, model: str) -> dict[str, Any]:
     return audit_path(CORPUS / name, model=model)
 
