@@ -78,7 +78,7 @@ def detect_model(tree: ClauseTree, text: str) -> tuple[str, dict[str, float]]:
     """Which bundled model the document follows: the share of each model's sentences that
     have a close match (ratio >= 85) in the document."""
     del text
-    base = build_normalizer(None)
+    base = _base_normalizer()
     d_norms = [u.norm for u in sentence_units(_provisions(tree), base)]
     coverage: dict[str, float] = {}
     for mid in model_ids():
@@ -103,10 +103,15 @@ def _model_normalizer(model: ModelPolicy) -> Normalizer:
     return cached[1]
 
 
+@lru_cache(maxsize=1)
+def _base_normalizer() -> Normalizer:
+    return build_normalizer(None)
+
+
 @lru_cache(maxsize=8)
 def _model_norms(model_id: str) -> list[str]:
     model = load_model(model_id)
-    return [u.norm for u in sentence_units(_provisions(model.tree), build_normalizer(None))]
+    return [u.norm for u in sentence_units(_provisions(model.tree), _base_normalizer())]
 
 
 def audit(
@@ -142,23 +147,13 @@ def audit_tree(
     owner = [("" if j in headings else o) for j, o in enumerate(result.unit_owner)]
     extra = _attached_inserts(owner, d_units)
     base = _xref_base(tree, model, result.unit_owner, d_units)
+    doc = _Doc(d_units, by_ref, Counter(u.owner for u in d_units), normalizer, model_normalizer)
     findings = []
     for prov, match in zip(provisions, result.provisions, strict=True):
         units = sorted({*match.doc_units, *extra.get(prov.ref, [])})
         xref = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, prov.ref)
         cand = _best_candidate(prov, match.candidate, result.unit_owner, d_units, normalizer)
-        findings.append(
-            _finding(
-                prov,
-                match.moved,
-                units,
-                cand,
-                d_units,
-                by_ref,
-                (normalizer, model_normalizer),
-                xref,
-            )
-        )
+        findings.append(_finding(prov, match.moved, units, cand, doc, xref))
     additions = _additions(owner, extra, d_units, doc_clauses)
     requirements = _requirements(findings, additions, model)
     verdict, reasons = _verdict(findings, additions, rule, requirements)
@@ -375,16 +370,27 @@ def _location(clauses: Sequence[Clause]) -> Location:
     )
 
 
+@dataclass(frozen=True)
+class _Doc:
+    """What every finding of one audit reads: the document's sentences and clauses, the
+    number of sentences per clause, and the two normalizers."""
+
+    units: Sequence[Unit]
+    by_ref: dict[str, Clause]
+    sizes: Counter[str]
+    normalizer: Normalizer
+    model_normalizer: Normalizer
+
+
 def _finding(
     prov: Clause,
     moved: bool,
     units: list[int],
     candidate: tuple[int, float] | None,
-    d_units: Sequence[Unit],
-    by_ref: dict[str, Clause],
-    normalizers: tuple[Normalizer, Normalizer],
+    doc: _Doc,
     xref: XrefContext,
 ) -> Finding:
+    d_units, by_ref = doc.units, doc.by_ref
     if not units:
         cand = None
         if candidate is not None:
@@ -412,9 +418,9 @@ def _finding(
         )
     refs = tuple(dict.fromkeys(d_units[j].owner for j in units))
     clauses = [by_ref[r] for r in refs]
-    doc_text = _doc_text(units, d_units, by_ref)
+    doc_text = _doc_text(units, d_units, by_ref, doc.sizes)
     result = classify(
-        prov.text, doc_text, normalizers[0], xref=xref, model_normalizer=normalizers[1]
+        prov.text, doc_text, doc.normalizer, xref=xref, model_normalizer=doc.model_normalizer
     )
     return Finding(
         prov.ref,
@@ -433,13 +439,14 @@ def _finding(
     )
 
 
-def _doc_text(units: list[int], d_units: Sequence[Unit], by_ref: dict[str, Clause]) -> str:
+def _doc_text(
+    units: list[int], d_units: Sequence[Unit], by_ref: dict[str, Clause], total: Counter[str]
+) -> str:
     """The aligned document text: whole clauses when all their sentences are aligned here,
     otherwise the aligned sentences."""
     per_clause: dict[str, list[int]] = {}
     for j in units:
         per_clause.setdefault(d_units[j].owner, []).append(j)
-    total: Counter[str] = Counter(u.owner for u in d_units)
     parts = []
     for ref, idx in per_clause.items():
         if len(idx) == total[ref]:

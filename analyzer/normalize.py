@@ -143,6 +143,8 @@ class Normalizer:
         """Normalized tokens of ``text``; multi-word phrases collapse into one token."""
         hit = self._memo.get(text)
         if hit is None:
+            if len(self._memo) > 20_000:  # bounded: a long-lived normalizer must not grow
+                self._memo.clear()
             hit = self._memo[text] = tuple(self._tokens(text))
         return list(hit)
 
