@@ -136,3 +136,14 @@ def test_weakened_obligation_fails_the_verdict() -> None:
     assert data["verdict"] == "not-substantially-similar"
     assert any("render aid" in r["title"].lower() or "aid" in r["title"].lower()
                for r in data["requirements"] if r["status"] == "weakened")  # fmt: skip
+
+
+def test_statute_checklist_acceptance() -> None:
+    lakeville = {r["id"]: r for r in _audit("lakeville-pd-417.txt", "post-sro")["requirements"]}
+    notice = lakeville["R07-public-notification"]
+    assert notice["status"] == "missing" and "5(b)(1)" in notice["citation"]
+    slp = {r["id"]: r for r in _audit("st-louis-park-isd283-507.5.txt", "post-sro")["requirements"]}
+    assert slp["R07-public-notification"]["status"] == "missing"
+    prone = slp["R10-prone-restraint"]
+    quotes = [e["quote"] for e in prone["evidence"] if e["kind"] == "addition"]
+    assert any("prohibit the use of prone restraint" in q for q in quotes)
