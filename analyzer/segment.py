@@ -413,7 +413,7 @@ class _Builder:
     def _place_label(self, blk: _Block, lab: ParsedLabel) -> bool:
         style0 = lab.candidates[0][0]
         if style0 == "dotted":
-            if not self._plausible_section(lab):
+            if not self._plausible_section(blk, lab):
                 return False
             self.refs_mode = False
             depth = self.floor
@@ -501,16 +501,15 @@ class _Builder:
                     return True
         return False
 
-    def _plausible_section(self, lab: ParsedLabel) -> bool:
-        """A bare dotted number is a section label only if it continues the document's
-        numbering (same first component) or looks like one (not a statute: 609.066)."""
-        if not lab.printed[:1].isdigit():
-            return True  # "Order 417.2", "Section 3"
-        firsts = self.section_roots
-        if firsts:
-            return lab.dotted[0] in firsts
+    def _plausible_section(self, blk: _Block, lab: ParsedLabel) -> bool:
+        """A bare dotted number is a section label if it continues the document's numbering
+        (same first component), or starts a line of its own and does not look like a
+        statute section (609.066, 626.8482)."""
+        if not lab.printed[:1].isdigit() or lab.dotted[0] in self.section_roots:
+            return True  # "Order 417.2", "Section 3", or "436.3.1" after "436.3"
         parts = re.findall(r"\d+", lab.printed)
-        return len(parts) < 2 or (len(parts[1]) <= 2 and not parts[1].startswith("0"))
+        statute = len(parts) >= 2 and (len(parts[1]) > 2 or parts[1].startswith("0"))
+        return not statute and not blk.prev_open
 
     def _list_parent_depth(self) -> int:
         """A new list nests under the innermost node (closing leaf paragraphs)."""
@@ -556,7 +555,8 @@ class _Builder:
             self._place_bullet(blk, text)
             return
         if (blk.md_level or not blk.prev_open) and _is_heading_shaped(text, strict=True):
-            self.before_heading = list(self.stack)  # a list may go on after a stray header
+            if any(n.label is not None for n in self.stack):
+                self.before_heading = list(self.stack)  # a list may go on after a stray header
             self._pop_to(self.floor if not self.refs_mode else len(self.stack))
             node = self._new(blk, "heading", 0, text)
             self._attach(node)
