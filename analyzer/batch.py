@@ -183,12 +183,12 @@ def _audit_shipped(task: Task, audit_path: Callable[..., Any]) -> dict[str, Any]
         local = Path(tmp) / Path(task.path).name
         local.write_bytes(task.data)
         try:
-            audit = audit_path(str(local), model=task.model)
+            data: dict[str, Any] = audit_path(str(local), model=task.model)
         except PolicyDiffError as exc:
             exc.message = exc.message.replace(str(local), task.path)
             raise
-    audit.setdefault("document", {})["path"] = task.path
-    return audit
+    data.setdefault("document", {})["path"] = task.path
+    return data
 
 
 def audit_one(task: Task) -> Result:

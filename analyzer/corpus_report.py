@@ -157,7 +157,8 @@ def _similar_pairs(
     from scipy import sparse
 
     vocab: dict[str, int] = {}
-    indptr, indices = [0], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
     for i in ids:
         indices.extend(vocab.setdefault(t, len(vocab)) for t in sorted(sets[i]))
         indptr.append(len(indices))

@@ -70,7 +70,7 @@ def _nlp() -> Any:
 
     nlp = spacy.blank("en")
     for abbr in ABBREVIATIONS:
-        nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
+        nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])  # type: ignore[union-attr]
     nlp.add_pipe("sentencizer")
     return nlp
 

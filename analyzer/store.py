@@ -266,7 +266,8 @@ class CorpusStore:
         return doc_id
 
     def _insert_children(self, doc_id: int, audit: Mapping[str, Any]) -> None:
-        prov_rows, change_rows = [], []
+        prov_rows: list[tuple[Any, ...]] = []
+        change_rows: list[tuple[Any, ...]] = []
         for seq, p in enumerate(audit.get("provisions", ()), 1):
             page, line = _loc(p)
             prov_rows.append(
