@@ -1,0 +1,199 @@
+"""Render a ``policydiff/compare@1`` dict as text, HTML or Markdown, keyed by format.
+
+The dict is built by ``analyzer.compare.compare_documents``; this module only presents it.
+HTML and Markdown come from the package templates (``compare.html``, ``compare.md``) in a
+Jinja2 environment with autoescape and ``StrictUndefined``, sharing the audit report's filters,
+CSS and script.
+
+Exports:
+    render_text(data) -> str                   -- a terminal summary
+    render_html(data) -> str                   -- a self-contained HTML page
+    render_markdown(data) -> str               -- a Markdown memo
+    render(data, fmt) -> str, FORMATS          -- renderers keyed by format (json, text, html, md)
+    spaced(pairs) -> list[tuple[str, str]]     -- redline pieces with spaces restored (a filter)
+    plural(n, word) -> str, clip(text, width) -> str -- text helpers shared with the summary
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from .report import to_json
+
+__all__ = [
+    "render_text",
+    "render_html",
+    "render_markdown",
+    "render",
+    "FORMATS",
+    "spaced",
+    "plural",
+    "clip",
+]
+
+
+def plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def clip(text: str, width: int = 60) -> str:
+    return textwrap.shorten(" ".join(str(text).split()), width=width, placeholder="\u2026")
+
+
+def _redline_text(pairs: Sequence[Sequence[str]], context: int = 6) -> str:
+    """A redline for the terminal: [-deleted-] {+inserted+}, long equal runs elided."""
+    out: list[str] = []
+    for k, (op, text) in enumerate(pairs):
+        flat = " ".join(str(text).split())
+        if op == "delete":
+            out.append(f"[-{clip(flat, 120)}-]")
+        elif op == "insert":
+            out.append(f"{{+{clip(flat, 120)}+}}")
+        else:
+            words = flat.split()
+            head = words[:context] if k < len(pairs) - 1 else words
+            tail = words[-context:] if k > 0 else words
+            if k == 0 and len(words) > context:
+                out.append("\u2026 " + " ".join(words[-context:]))
+            elif k == len(pairs) - 1 and len(words) > context:
+                out.append(" ".join(words[:context]) + " \u2026")
+            elif len(words) > 2 * context:
+                out.append(" ".join(head) + " \u2026 " + " ".join(tail))
+            else:
+                out.append(flat)
+    text = ""
+    for piece in out:
+        if piece:
+            glue = "" if not text or piece[0] in ".,;:)" else " "
+            text += glue + piece
+    return text
+
+
+def _where(loc: Mapping[str, int] | None) -> str:
+    if not loc:
+        return ""
+    page = f"p.{loc['page']} " if loc["page"] > 1 or loc.get("end_page", 1) > 1 else ""
+    return f"{page}l.{loc['line']}"
+
+
+def _text_row(row: Mapping[str, Any]) -> list[str]:
+    status = row["status"] + (", substantive" if row["substantive"] else "")
+    if row["status"] == "inserted":
+        head = f"  + {row['new_ref']} ({_where(row['new_location'])}) inserted"
+        return [head, f"      {clip(row['new_text'], 100)}"]
+    if row["status"] == "deleted":
+        head = f"  - {row['old_ref']} ({_where(row['old_location'])}) deleted"
+        return [head, f"      {clip(row['old_text'], 100)}"]
+    arrow = f" -> {', '.join(row['new_refs'])}" if row["new_ref"] != row["old_ref"] else ""
+    out = [f"  * {row['old_ref']}{arrow} ({_where(row['new_location'])}) {status}"]
+    for c in row["changes"]:
+        tag = c["category"] + (f" {c['direction']}" if c["direction"] else "")
+        mark = "" if c["substantive"] else " (editorial)"
+        out.append(f"      [{tag}] {clip(c['explanation'], 100)}{mark}")
+    if row["redline"]:
+        out.append("      " + _redline_text(row["redline"]))
+    return out
+
+
+def render_text(data: Mapping[str, Any]) -> str:
+    """A terminal summary: the two drafts, the summary sentences, then each change."""
+    old, new, n = data["old"], data["new"], data["counts"]
+    out = [
+        f"Old: {old['path']} ({old['title'] or 'untitled'}; {old['clauses']} clauses)",
+        f"New: {new['path']} ({new['title'] or 'untitled'}; {new['clauses']} clauses)",
+        "",
+        *(textwrap.fill(s, 100, subsequent_indent="  ") for s in data["summary"]),
+        "",
+        f"Clauses: {n['unchanged']} unchanged, {n['edited']} edited, {n['inserted']} inserted, "
+        f"{n['deleted']} deleted, {n['substantive']} with substantive changes; "
+        f"{plural(n['moved'], 'move')} ({plural(n['moved_clauses'], 'clause')}); "
+        f"obligations: {n['weakened']} weakened, {n['strengthened']} strengthened",
+    ]
+    changed = [r for r in data["clauses"] if r["status"] != "unchanged"]
+    if changed:
+        out += ["", "Changes, in old order (new clauses after the clause they follow):"]
+        for row in changed:
+            out += _text_row(row)
+    return "\n".join(out) + "\n"
+
+
+def spaced(pairs: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
+    """Redline pieces with the space between words that the raw pieces leave out
+    (none before punctuation), for templates that join them."""
+    out: list[tuple[str, str]] = []
+    for k, (op, text) in enumerate(pairs):
+        joined = k == 0 or text[:1].isspace() or out[-1][1][-1:].isspace()
+        glue = "" if joined or text[:1] in ".,;:)" else " "
+        out.append((op, glue + text))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    from . import render as report_render
+
+    env = Environment(
+        loader=PackageLoader("analyzer", "templates"),
+        autoescape=select_autoescape(
+            enabled_extensions=("html",), disabled_extensions=("md",), default=True
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        where=report_render.where,
+        describe_change=report_render.describe_change,
+        md=report_render.md,
+        redline_md=report_render.redline_md,
+        redline_html=report_render.redline_html,
+        anchor=report_render.anchor,
+        percent=report_render.percent,
+        spaced=spaced,
+    )
+    return env
+
+
+def _asset(name: str) -> str:
+    env = _environment()
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    return source
+
+
+def render_html(data: Mapping[str, Any]) -> str:
+    """A self-contained HTML page (the audit report's CSS and filter script, inline)."""
+    script = _asset("report.js")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (
+        _environment()
+        .get_template("compare.html")
+        .render(
+            data=data, style=_asset("report.css"), script=script, script_hash=f"'sha256-{digest}'"
+        )
+    )
+
+
+def render_markdown(data: Mapping[str, Any]) -> str:
+    """A Markdown memo: the summary, then each changed clause with its redline."""
+    return _environment().get_template("compare.md").render(data=data)
+
+
+FORMATS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "json": to_json,
+    "text": render_text,
+    "html": render_html,
+    "md": render_markdown,
+}
+
+
+def render(data: Mapping[str, Any], fmt: str) -> str:
+    return FORMATS[fmt](data)
