@@ -15,6 +15,9 @@ Exports:
     KINDS                       -- every mutation kind a variant can record
     STYLES                      -- the labelling styles a variant can be rendered in
     FOREIGN                     -- the pool of foreign (agency) sections inserted as additions
+    ROOT                        -- the repository root
+KINDS, STYLES and FOREIGN are defined with every other rule table and word list in
+``bench.mutate_rules`` (imported here as ``rules``) and re-exported.
 
 ``truth`` is JSON-able::
 
@@ -29,13 +32,15 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from random import Random
 
 from rapidfuzz import fuzz
+
+from bench import mutate_rules as rules
+from bench.mutate_rules import FOREIGN, KINDS, STYLES
 
 __all__ = [
     "Variant",
@@ -48,17 +53,6 @@ __all__ = [
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
-STYLES = (
-    "original",
-    "order",
-    "compound",
-    "dotted",
-    "section",
-    "paren",
-    "markdown",
-    "bullets",
-    "none",
-)
 
 
 @dataclass(frozen=True)
@@ -72,226 +66,7 @@ class Variant:
 
 
 # ---------------------------------------------------------------------------------------------
-# Text rules: (pattern, choices); a choice is a template string or a function of the match.
-
-Choice = str | Callable[[re.Match[str], Random], str]
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """One mutation kind: its group (substantive, benign), category and rules."""
-
-    group: str
-    rules: tuple[tuple[str, tuple[Choice, ...]], ...]
-    category: str = ""
-    accept: tuple[str, ...] = ()
-    direction: str | None = None
-
-
-def _other_digit(match: re.Match[str], rng: Random) -> str:
-    return rng.choice([d for d in "2345678" if d != match.group(0)])
-
-
-_NOT_MODAL = r"(?! not| occur| affect| arise| further| exercise)"
-
-SUBSTANTIVE: dict[str, _Spec] = {
-    "modality_weaker": _Spec(
-        "substantive",
-        (
-            (r"\b(?:shall|must)\b" + _NOT_MODAL, ("should", "may")),
-            (r"\bwill\b" + _NOT_MODAL, ("may", "should")),
-            (r"\b(is|are)( often)? required to\b", (r"\1\2 encouraged to",)),
-            (r"\bare expected to\b", ("are encouraged to", "may")),
-        ),
-        "modality",
-        ("modality",),
-        "weaker",
-    ),
-    "modality_stronger": _Spec(
-        "substantive",
-        ((r"\b(?:should|may)\b" + _NOT_MODAL, ("must", "shall")),),
-        "modality",
-        ("modality",),
-        "stronger",
-    ),
-    "negation_add": _Spec(
-        "substantive",
-        ((r"\b(shall|must|should|will|may)\b" + _NOT_MODAL, (r"\1 not",)),),
-        "negation",
-        ("negation",),
-    ),
-    "negation_remove": _Spec(
-        "substantive",
-        (
-            (r"\b(shall|must|should|will|may) not\b", (r"\1",)),
-            (r"\b(is|are) not (required|obligated|limited)\b", (r"\1 \2",)),
-        ),
-        "negation",
-        ("negation",),
-    ),
-    "number": _Spec(
-        "substantive",
-        ((r"(?<=fewer than )60\b", ("90", "30", "45", "120")),),
-        "number",
-        ("number", "duration"),
-    ),
-    "duration": _Spec(
-        "substantive",
-        (
-            (r"\bsix months\b", ("twelve months", "three months", "nine months", "one year")),
-            (r"\bthree years\b", ("five years", "two years", "four years")),
-        ),
-        "duration",
-        ("duration", "number"),
-    ),
-    "date": _Spec(
-        "substantive",
-        (
-            (r"\bSeptember 1, 2025\b", ("January 1, 2026", "September 1, 2026", "July 1, 2025")),
-            (r"\bJune 1, 2027\b", ("June 1, 2028", "January 1, 2027", "June 1, 2026")),
-        ),
-        "date",
-        ("date",),
-    ),
-    "citation": _Spec(
-        "substantive",
-        (
-            (r"\b626\.8482\b", ("626.8483", "626.8481", "626.8492")),
-            (r"(?<=\bSubd\. )\d\b", (_other_digit,)),
-            (r"(?<=\bsubdivision )\d\b", (_other_digit,)),
-            (r"(?<=\bSub\. )8\b", ("9", "7")),
-            (r"(?<=paragraph )\(a\)", ("(1)", "(b)", "(c)")),
-            (r"(?<=paragraph )\(b\)", ("(a)", "(c)")),
-            (r"(?<=clause )\(4\)", ("(3)", "(6)")),
-            (r"\b120A\.05\b", ("120A.06", "120A.15")),
-            (r"\b609\.02\b", ("609.03",)),
-            (r"\b121A\.58\b", ("121A.59", "121A.67")),
-            (r"\b609\.066\b", ("609.065",)),
-            (r"\b609\.06\b(?!6)", ("609.07",)),
-            (r"\b626\.8475\b", ("626.8474",)),
-            (r"\b626\.8452\b", ("626.8453",)),
-            (r"(?<=chapter )13\b", ("14",)),
-            (r"\b1205\.2000\b", ("1205.3000",)),
-        ),
-        "citation",
-        ("citation", "cross-reference"),
-    ),
-    "cross_reference": _Spec(
-        "substantive",
-        (
-            (r"(?<=paragraph )IV\.A\b", ("IV.B", "IV.C")),
-            (r"(?<=paragraph )E\.1\b", ("E.2", "G.2")),
-            (r"(?<=paragraphs )E\.2\b", ("E.1", "F.2")),
-            (r"(?<=, )E\.4\b", ("E.5",)),
-            (r"(?<=paragraph )V\.A\b", ("V.B", "V.E")),
-            (r"\bV\.D\b", ("V.E",)),
-        ),
-        "cross-reference",
-        ("cross-reference", "citation"),
-    ),
-}
-
-BENIGN: dict[str, _Spec] = {
-    "abbreviation": _Spec(
-        "benign",
-        (
-            (
-                r"\bMinn\. Stat\.(?!s)(?: §)?",
-                ("MSS", "M.S.", "Minn. Stat. §", "Minnesota Statutes"),
-            ),
-            (r"\bMinnesota Statutes, section\b", ("Minn. Stat. §", "MSS", "M.S.", "Minn. Stat.")),
-            (r"\bMinn\. Stats\.", ("Minnesota Statutes", "MSS", "M.S.")),
-        ),
-    ),
-    "number_words": _Spec(
-        "benign",
-        (
-            (r"(?<=fewer than )60\b", ("sixty (60)", "sixty")),
-            (r"\bsix months\b", ("six (6) months", "6 months")),
-            (r"\bthree years\b", ("three (3) years", "3 years")),
-        ),
-    ),
-    "possessive": _Spec(
-        "benign",
-        ((r"\bSRO's(?= )", ("SROs",)), (r"\bSROs(?= (?:shall|should|are|work))", ("SRO's",))),
-    ),
-    "article": _Spec(
-        "benign",
-        (
-            (r"\b[Aa]n(?= [a-z])", (lambda m, r: m.group(0)[0],)),
-            (r"\b[Aa](?= [a-z])", (r"\g<0>n",)),
-        ),
-    ),
-    "oxford_comma": _Spec(
-        "benign",
-        (
-            (r"(, [\w'’()/-]+(?: [\w'’()/-]+){0,2}) and\b", (r"\1, and",)),
-            (r"(, [\w'’()/-]+(?: [\w'’()/-]+){0,2}), and\b", (r"\1 and",)),
-        ),
-    ),
-    "chief_title": _Spec(
-        "benign",
-        (
-            (
-                r"\bthe chief law enforcement officer\b",
-                ("the Chief of Police", "the Sheriff", "the Police Chief"),
-            ),
-        ),
-    ),
-}
-
-QUOTE_SWAPS = (("'", "’"), ("’", "'"), ("“", '"'), ("”", '"'))
-TYPO_PROTECTED = frozenset(
-    "required obligated prohibited mandated minimum practicable practical without"
-    " unless except including never neither nothing cannot expected encouraged".split()
-)
-SYNONYMS = (
-    ("utilize", "use"),
-    ("utilizing", "using"),
-    ("prior to", "before"),
-    ("in lieu of", "instead of"),
-    ("facilitate", "aid"),
-    ("regarding", "concerning"),
-    ("assist with", "help with"),
-    ("individual", "person"),
-    ("whenever possible", "when possible"),
-    ("notified", "informed"),
-    ("opportunities", "chances"),
-    ("various", "different"),
-    ("potential", "possible"),
-    ("rapidly evolving", "fast-changing"),
-    ("thoroughly", "fully"),
-    ("fulfill", "carry out"),
-    ("maintain", "keep"),
-    ("the most recent", "the latest"),
-    ("at a minimum of", "at least"),
-    ("decrease", "reduce"),
-    ("severity", "seriousness"),
-    ("methods", "means"),
-    ("foster", "promote"),
-    ("fostering", "promoting"),
-    ("educating", "teaching"),
-    ("strategies", "approaches"),
-    ("techniques", "methods"),
-    ("empathetic", "compassionate"),
-    ("accommodations", "adjustments"),
-    ("purpose", "aim"),
-    ("valuable", "useful"),
-    ("establishment", "creation"),
-    ("vulnerabilities", "weaknesses"),
-    ("liaison", "link"),
-    ("provides instruction on", "teaches"),
-    ("pursuant to", "under"),
-    ("in compliance with", "in accordance with"),
-    ("approximately", "about"),
-    ("obtain", "get"),
-)
-_INTRO = re.compile(
-    r"^(When|If|Whenever|As much as is reasonably practical|When reasonably practicable"
-    r"|Consistent with training after any use of force) ([^,]+), (.+?)([.;:]?)$"
-)
-_LIST3 = re.compile(r"\b([a-z]+), ([a-z]+),? and ([a-z]+)\b")
-_DEPENDENT_START = ("However", "This", "These", "It ", "They", "Such", "That")
+# Text mutations: the rules in ``bench.mutate_rules`` applied at random matches
 
 
 def _case_like(src: str, repl: str) -> str:
@@ -301,7 +76,7 @@ def _case_like(src: str, repl: str) -> str:
     return repl
 
 
-def _apply_spec(spec: _Spec, text: str, rng: Random) -> tuple[str, str] | None:
+def _apply_spec(spec: rules.Spec, text: str, rng: Random) -> tuple[str, str] | None:
     """Apply one random rule of ``spec`` at one random match: (new text, description)."""
     hits = [(m, choices) for pattern, choices in spec.rules for m in re.finditer(pattern, text)]
     if not hits:
@@ -317,7 +92,7 @@ def _apply_spec(spec: _Spec, text: str, rng: Random) -> tuple[str, str] | None:
 
 
 def _quotes(text: str, rng: Random) -> tuple[str, str] | None:
-    pairs = [(a, b) for a, b in QUOTE_SWAPS if a in text]
+    pairs = [(a, b) for a, b in rules.QUOTE_SWAPS if a in text]
     if not pairs:
         return None
     a, b = rng.choice(pairs)
@@ -325,7 +100,9 @@ def _quotes(text: str, rng: Random) -> tuple[str, str] | None:
 
 
 def _typo(text: str, rng: Random) -> tuple[str, str] | None:
-    words = [m for m in re.finditer(r"\b[a-z]{7,}\b", text) if m.group(0) not in TYPO_PROTECTED]
+    words = [
+        m for m in re.finditer(r"\b[a-z]{7,}\b", text) if m.group(0) not in rules.TYPO_PROTECTED
+    ]
     if not words:
         return None
     m = rng.choice(words)
@@ -346,7 +123,7 @@ def _sentences(text: str) -> list[str]:
 
 
 def _reorder_intro(sentence: str) -> str | None:
-    m = _INTRO.match(sentence)
+    m = rules.INTRO.match(sentence)
     if not m:
         return None
     intro, cond, main, end = m.groups()
@@ -358,7 +135,7 @@ def _paraphrase(text: str, rng: Random) -> tuple[str, str] | None:
     """Meaning-preserving rewording: synonyms, clause and list reordering (>= 2 edits)."""
     edits: list[str] = []
     out = text
-    syn = [(a, b) for a, b in SYNONYMS if re.search(rf"\b{re.escape(a)}\b", out, re.I)]
+    syn = [(a, b) for a, b in rules.SYNONYMS if re.search(rf"\b{re.escape(a)}\b", out, re.I)]
     for a, b in rng.sample(syn, min(3, len(syn))):
         pattern = re.compile(rf"\b{re.escape(a)}\b", re.I)
         out = pattern.sub(lambda m, b=b: _case_like(m.group(0), b), out, count=1)
@@ -370,11 +147,11 @@ def _paraphrase(text: str, rng: Random) -> tuple[str, str] | None:
             sents[i] = moved
             edits.append("intro clause moved to the end")
             break
-    if len(sents) >= 2 and not sents[1].startswith(_DEPENDENT_START) and rng.random() < 0.5:
+    if len(sents) >= 2 and not sents[1].startswith(rules.DEPENDENT_START) and rng.random() < 0.5:
         sents[0], sents[1] = sents[1], sents[0]
         edits.append("first two sentences swapped")
     out = " ".join(sents)
-    m = _LIST3.search(out)
+    m = rules.LIST3.search(out)
     if m and m.group(1) != m.group(2):
         out = out[: m.start(1)] + m.group(2) + ", " + m.group(1) + out[m.end(2) :]
         edits.append(f"list items {m.group(1)!r} and {m.group(2)!r} swapped")
@@ -383,25 +160,11 @@ def _paraphrase(text: str, rng: Random) -> tuple[str, str] | None:
     return out, "paraphrase: " + "; ".join(edits)
 
 
-TEXT_KINDS = tuple(SUBSTANTIVE) + tuple(BENIGN) + ("quotes", "typo", "paraphrase")
-DOC_KINDS = (
-    "deletion",
-    "agency_name",
-    "insertion",
-    "move",
-    "relabel",
-    "wrap",
-    "page_headers",
-    "doubled_bullets",
-)
-KINDS = TEXT_KINDS + DOC_KINDS
-
-
 def _mutate_text(kind: str, text: str, rng: Random) -> tuple[str, str] | None:
-    if kind in SUBSTANTIVE:
-        return _apply_spec(SUBSTANTIVE[kind], text, rng)
-    if kind in BENIGN:
-        return _apply_spec(BENIGN[kind], text, rng)
+    if kind in rules.SUBSTANTIVE:
+        return _apply_spec(rules.SUBSTANTIVE[kind], text, rng)
+    if kind in rules.BENIGN:
+        return _apply_spec(rules.BENIGN[kind], text, rng)
     return {"quotes": _quotes, "typo": _typo, "paraphrase": _paraphrase}[kind](text, rng)
 
 
@@ -517,39 +280,6 @@ def _ambiguous(model_id: str) -> frozenset[str]:
 # One variant
 
 
-AGENCIES = (
-    "Duluth Police Department",
-    "Hutchinson Police Department",
-    "Lakeville Police Department",
-    "Stearns County Sheriff's Office",
-    "Mankato Department of Public Safety",
-    "Rochester Police Department",
-    "Moorhead Police Department",
-    "Winona Police Department",
-    "Bemidji Police Department",
-    "Brooklyn Park Police Department",
-)
-DISTRICTS = (
-    "Duluth Public Schools",
-    "Independent School District 709",
-    "Rochester Public Schools",
-    "ISD 283",
-    "Moorhead Area Public Schools",
-    "the Winona Area Public Schools",
-)
-AGENCY_RULES = {
-    "post-sro": (
-        (r"\[AGENCY NAME\]", "{agency}"),
-        (r"\bthe Law Enforcement Agency(?= Use of Force Policy)", "the {agency}"),
-        (r"\b[Tt]he law enforcement agency\b", "the {agency}"),
-    ),
-    "msba-507.5": (
-        (r"\b[Tt]he school district\b", "{district}"),
-        (r"\ba school resource officer's employer\b", "the {agency}"),
-    ),
-}
-
-
 @dataclass
 class _State:
     """Everything one variant records while it is built."""
@@ -656,8 +386,8 @@ def _has_edit(st: _State, node: _Node, kind: str) -> bool:
 def _label(st: _State, node: _Node, kind: str) -> None:
     assert node.ref is not None
     t = st.truth[node.ref]
-    if kind in SUBSTANTIVE:
-        spec = SUBSTANTIVE[kind]
+    if kind in rules.SUBSTANTIVE:
+        spec = rules.SUBSTANTIVE[kind]
         cats, acc = t["categories"], t["accept"]
         assert isinstance(cats, list) and isinstance(acc, list)
         cats.append(spec.category)
@@ -679,7 +409,7 @@ def _agency(roots: list[_Node], st: _State) -> None:
         if not node.provision:
             continue
         new = node.text
-        for pattern, template in AGENCY_RULES[st.model_id]:
+        for pattern, template in rules.AGENCY_RULES[st.model_id]:
             repl = template.format(agency=st.agency, district=st.district)
             new = re.sub(pattern, lambda m, r=repl: _case_like(m.group(0), r), new)
         if new != node.text:
@@ -782,12 +512,6 @@ def _fmt(kind: str, n: int) -> str:
     return str(n)
 
 
-DOTTED_DEEP = ("({}) ", "{}. ", "({}) ")
-DOTTED_KINDS = ("a", "1", "i")
-SECTION_DEEP = ("a", "i", "1", "A")
-PAREN = ("a", "1", "i", "A", "1", "a")
-
-
 def _marker(st: _State, kind: str, path: list[int], depth: int) -> tuple[str, str]:
     """(indent, marker) for a child at ``path`` (1-based positions from the root)."""
     n, style, ind = path[-1], st.style, "  " * (depth - 2)
@@ -801,13 +525,15 @@ def _marker(st: _State, kind: str, path: list[int], depth: int) -> tuple[str, st
     if style == "dotted":
         if depth == 2:
             return "", f"{st.manual}." + ".".join(map(str, path)) + " "
-        return "", DOTTED_DEEP[(depth - 3) % 3].format(_fmt(DOTTED_KINDS[(depth - 3) % 3], n))
+        return "", rules.DOTTED_DEEP[(depth - 3) % 3].format(
+            _fmt(rules.DOTTED_KINDS[(depth - 3) % 3], n)
+        )
     if style == "section":
         if depth <= 3:
             return "", ("Section " if depth == 2 else "") + ".".join(map(str, path)) + " "
-        return "", f"({_fmt(SECTION_DEEP[(depth - 4) % 4], n)}) "
+        return "", f"({_fmt(rules.SECTION_DEEP[(depth - 4) % 4], n)}) "
     if style == "paren":
-        return "", f"({_fmt(PAREN[(depth - 2) % 6], n)}) "
+        return "", f"({_fmt(rules.PAREN[(depth - 2) % 6], n)}) "
     if style == "markdown":
         return ind, bullet if kind == "bullet" else f"{bullet}{_fmt(kind, n)}. "
     return ind, "- • " if st.doubled else "-*•"[(depth - 2) % 3] + " "
@@ -879,19 +605,14 @@ def _layout(title: str, paras: list[_Para], width: int | None, hang: bool) -> li
 
 def _header(st: _State, flavor: str, k: int, total: int) -> list[str]:
     name = st.agency if st.model_id == "post-sro" else st.district.removeprefix("the ")
-    blocks = {
-        "lexipol": [name, "", "Policy Manual", "", "School Resource Officer"],
-        "markdown": ["## *School Resource Officer*", "", "---"],
-        "page": [f"Page {k} of {total}"],
-        "footer": [f"Policy {st.manual} School Resource Officer", f"Page {k}"],
-    }
+    fields = {"name": name, "manual": st.manual, "k": k, "total": total}
     parts = flavor.split("+")
-    return ["", *[line for part in parts for line in blocks[part] + [""]]]
+    return ["", *[t.format(**fields) for part in parts for t in [*rules.HEADER_BLOCKS[part], ""]]]
 
 
 def _page_noise(lines: list[str], st: _State, mid_ok: bool) -> list[str]:
     rng = st.rng
-    flavor = rng.choice(("lexipol", "markdown", "page", "footer", "page+lexipol"))
+    flavor = rng.choice(rules.HEADER_FLAVORS)
     cuts, i = [], rng.randint(35, 45)
     while i < len(lines) - 5:
         j = i
@@ -944,15 +665,15 @@ def _variant(model_id: str, seed: int, index: int) -> Variant:
         rng,
         model_id,
         _blank_truth(model_id),
-        rng.choice(AGENCIES),
-        rng.choice(DISTRICTS),
+        rng.choice(rules.AGENCIES),
+        rng.choice(rules.DISTRICTS),
         rng.choice((417, 436, 1003, 507)),
     )
     roots = _build(model_id)
     _delete(roots, st)
-    _edit_some(roots, st, tuple(SUBSTANTIVE), rng.randint(1, 4))
+    _edit_some(roots, st, tuple(rules.SUBSTANTIVE), rng.randint(1, 4))
     _edit_some(roots, st, ("paraphrase",), rng.choice((0, 0, 1, 2)))
-    _edit_some(roots, st, (*BENIGN, "quotes", "typo"), rng.randint(1, 4))
+    _edit_some(roots, st, (*rules.BENIGN, "quotes", "typo"), rng.randint(1, 4))
     _agency(roots, st)
     _move(roots, st)
     _insert(roots, st)
@@ -977,141 +698,3 @@ def _variant(model_id: str, seed: int, index: int) -> Variant:
 def generate(model_id: str, n: int, seed: int) -> list[Variant]:
     """``n`` labelled variants of model ``model_id``; the same seed gives the same variants."""
     return [_variant(model_id, seed, i) for i in range(n)]
-
-
-# ---------------------------------------------------------------------------------------------
-# Foreign agency text: what adopting documents add that the model does not say
-
-_FOREIGN_TEXT = """
-# Duty hours
-SRO schedules will generally follow the schedule of the school district during the school year,
-with start and end times set by the Patrol Sergeant.
-
-When school is not in session because of a late start or a weather cancellation, the SRO shall
-contact the on-duty Patrol Sergeant for a daily assignment.
-
-Overtime worked at after-school events must be approved in advance by the Administrative
-Sergeant and recorded on the weekly timesheet.
-
-# Summer assignments
-During the summer months, SROs are assigned to the Patrol Division and work the shift schedule
-posted by the Operations Lieutenant.
-
-SROs may be assigned to summer youth programs, park patrols and community events between the
-last day of school and the first day of the fall term.
-
-Vacation requests for the summer break should be submitted to the Patrol Lieutenant no later
-than April 15.
-
-# Uniforms and equipment
-SROs will wear the department Class B uniform unless the building principal and the Patrol
-Lieutenant agree that a polo shirt with the department badge is suitable.
-
-The department issues each SRO a portable radio, a body-worn camera and a laptop computer
-configured for the records management system.
-
-Body-worn cameras are activated in accordance with the department's body-worn camera policy,
-including during calls for service on school property.
-
-# Vehicles
-Each SRO is assigned a marked squad car that is parked in a visible location near the main
-entrance of the building during the school day.
-
-Squad cars assigned to SROs may be taken home only with the written approval of the Deputy Chief
-of Operations.
-
-Students are not transported in department vehicles except in an emergency or after an arrest,
-and each transport is logged with the starting and ending odometer reading.
-
-# Supervision and reporting
-SROs report to the Investigations Sergeant, who reviews their monthly activity reports and meets
-with each building principal at least once per semester.
-
-The SRO supervisor prepares an annual program report for the City Council that summarizes calls
-for service, citations and community programs.
-
-Complaints about an SRO are handled under the department's personnel complaint procedure, and
-the school district is notified of the outcome.
-
-# Office space
-The district provides each SRO with a private office that has a locking door, a telephone line
-and a secure network connection.
-
-Department records and evidence are never stored in the school office; they are taken to the
-police station at the end of each shift.
-
-# Funding
-The school district reimburses the city for seventy-five percent of the salary and benefits of
-each assigned officer for the nine months of the school year.
-
-Invoices for SRO services are sent to the district business office each quarter and are payable
-within thirty days.
-
-# Selection
-Officers who wish to serve as an SRO submit a letter of interest to the Patrol Captain and are
-interviewed by a panel that includes a school administrator.
-
-An officer must have completed probation and at least three years of patrol experience to be
-considered for an SRO assignment.
-
-SRO assignments are reviewed every two years, and an officer may ask to return to patrol at the
-end of any school year.
-
-# Special events
-SROs coordinate security for graduation ceremonies, homecoming and state tournament games with
-the athletic director and the on-duty shift supervisor.
-
-Extra-duty officers hired by the district for dances and athletic events are paid at the
-contract overtime rate and are not counted as SRO staffing.
-
-# Traffic and parking
-SROs assist with traffic control at the beginning and end of the school day when staffing allows
-and parking lot congestion creates a hazard.
-
-Parking violations in school lots are enforced under the city ordinance, and repeat violators
-are referred to the building principal.
-
-# Emergency drills
-SROs take part in at least one lockdown drill per semester at each assigned building and review
-the building emergency plan with the principal each August.
-
-After each drill the SRO completes an after-action form and sends it to the district safety
-coordinator within five business days.
-
-# Community programs
-SROs may teach classes on internet safety, bicycle safety and the dangers of vaping when invited
-by a classroom teacher.
-
-The department sponsors a youth police academy each summer, and SROs help recruit students from
-the buildings they serve.
-
-SROs are encouraged to attend parent nights, open houses and school board meetings to answer
-questions about the program.
-
-# Investigations
-Crimes reported at school that require follow-up beyond the school day are assigned to the
-Investigations Division by the on-duty sergeant.
-
-Interviews of students as suspects follow the department's juvenile interview policy, including
-notice to a parent or guardian when required by law.
-
-# Contract term
-The agreement between the city and the district runs for three school years and renews
-automatically unless either party gives notice by March 1.
-
-Either party may terminate the agreement with ninety days written notice to the other party's
-chief executive.
-"""
-
-
-def _parse_foreign(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    topics: list[tuple[str, list[str]]] = []
-    for chunk in text.strip().split("\n\n"):
-        lines = chunk.strip().splitlines()
-        if lines[0].startswith("# "):
-            topics.append((lines.pop(0)[2:], []))
-        topics[-1][1].append(" ".join(lines))
-    return tuple((head, tuple(paras)) for head, paras in topics)
-
-
-FOREIGN = _parse_foreign(_FOREIGN_TEXT)
