@@ -56,7 +56,7 @@ class Token:
     kind: str = "word"
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def _norm_word(raw: str) -> str:
     w = raw.translate(_QUOTES).lower()
     if w.endswith("'s"):
@@ -74,7 +74,7 @@ def tokenize(text: str) -> list[Token]:
     return list(_tokenize(text))
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=4_096)
 def _tokenize(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     for m in _TOKEN_RE.finditer(text):
@@ -143,7 +143,7 @@ class Normalizer:
         """Normalized tokens of ``text``; multi-word phrases collapse into one token."""
         hit = self._memo.get(text)
         if hit is None:
-            if len(self._memo) > 20_000:  # bounded: a long-lived normalizer must not grow
+            if len(self._memo) > 4_096:  # bounded: a long-lived normalizer must not grow
                 self._memo.clear()
             hit = self._memo[text] = tuple(self._tokens(text))
         return list(hit)

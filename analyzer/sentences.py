@@ -92,7 +92,7 @@ def split_sentences(texts: Sequence[str]) -> list[tuple[str, ...]]:
     if hard:
         for t, sents in zip(hard, _split(hard), strict=True):
             _CACHE[t] = sents
-    if len(_CACHE) > 50_000:
+    if len(_CACHE) > 20_000:
         _CACHE.clear()
         return split_sentences(texts)
     return [_CACHE[t] for t in texts]
