@@ -42,7 +42,7 @@ __all__ = ["BatchSummary", "run_batch", "discover", "audit_one", "batch_command"
 AUDIT_SCHEMA = "policydiff/audit@1"
 DEFAULT_AUDITOR = "analyzer.api:audit_path"
 INTERNAL_CODE = "INTERNAL"
-MAX_TASKS_PER_CHILD = 500
+MAX_TASKS_PER_CHILD = 200
 _FALLBACK_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 
 

@@ -258,7 +258,7 @@ def _strip_markup(text: str) -> tuple[str, bool, int]:
 
 def _ends_open(text: str) -> bool:
     t = text.rstrip().rstrip("*").rstrip()
-    if re.search(r"[;,]\s*(and|or)$", t):
+    if re.search(r";\s*(and|or)$", t):
         return False  # "...; and" closes a list item
     return bool(t) and not t.endswith(_TERMINAL)
 
@@ -692,7 +692,10 @@ def _front_matter(blocks: list[_Block]) -> int:
     n = 0
     for i, blk in enumerate(blocks):
         lab = blk.label
-        if lab is not None and not (i == 0 and lab.candidates[0][0] == "dotted"):
+        title_number = lab is not None and lab.candidates[0][0] == "dotted" and (
+            i == 0 or _plain(lab.rest).isupper()
+        )  # "507.5 SCHOOL RESOURCE OFFICERS" under the district's name
+        if lab is not None and not title_number:
             break
         if blk.bullet or not _is_title_shaped(blk.text):
             break
