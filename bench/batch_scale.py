@@ -2,9 +2,10 @@
 
 ``run(quick=False)`` makes synthetic corpora (1,000 and 10,000 text documents and 1,000 PDFs;
 quick: 100 text and 20 PDFs), runs ``policydiff batch DIR --no-html --no-progress`` on each
-into a fresh database, in a process of its own as a user would, and measures documents per second and peak memory: the resident
-memory of the whole process tree (parent + forkserver + workers) as the sum of their
-proportional set sizes (PSS: shared pages divided among the processes sharing them, so the
+into a fresh database, in a process of its own as a user would, and measures documents per
+second and peak memory: the memory of the whole process tree (parent, forkserver, workers),
+the sum of their proportional set sizes (PSS: shared pages divided among the processes that
+share them, so the
 engine the forkserver preloads and the workers inherit copy-on-write is counted once),
 sampled every 0.1 s, and the resident set (RSS) of the largest single process
 (``RUSAGE_CHILDREN`` does not see pool workers, which are children of the forkserver, so the
