@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from .align import Alignment, ProvisionMatch, Unit, align
 from .baselines import load_model, model_ids
-from .classify import Classification, XrefContext, classify, ref_key, section_of
+from .classify import Classification, XrefContext, classify, xref_context
 from .model import (
     Addition,
     Audit,
@@ -146,7 +146,7 @@ def audit_tree(
     headings = _heading_units(model, d_units, normalizer)
     owner = [("" if j in headings else o) for j, o in enumerate(result.unit_owner)]
     extra = _attached_inserts(owner, d_units)
-    base = _xref_base(tree, model, result.unit_owner, d_units)
+    base = xref_context(tree, model.tree, [u.owner for u in d_units], result.unit_owner)
     doc = _Doc(d_units, by_ref, Counter(u.owner for u in d_units), normalizer, model_normalizer)
     findings = []
     for prov, match in zip(provisions, result.provisions, strict=True):
@@ -276,29 +276,6 @@ def _context_agrees(
         ):
             return True
     return False
-
-
-def _xref_base(
-    tree: ClauseTree, model: ModelPolicy, owner: Sequence[str | None], d_units: Sequence[Unit]
-) -> XrefContext:
-    """The document's refs (and labels) and the model section each doc clause aligned to,
-    propagated to its ancestors so "Order 417.6" resolves to what 417.6's clauses are about."""
-    refs = {ref_key(c.ref) for c in tree.clauses}
-    refs |= {ref_key(c.label.split()[-1]) for c in tree.clauses if c.label}
-    parents = {c.ref: c.parent for c in tree.clauses}
-    topics: dict[str, set[str]] = {}
-    for u, m in zip(d_units, owner, strict=True):
-        if m is None:
-            continue
-        ref: str | None = u.owner
-        while ref is not None:
-            topics.setdefault(ref_key(ref), set()).add(section_of(m))
-            ref = parents.get(ref)
-    return XrefContext(
-        frozenset(refs),
-        {k: frozenset(v) for k, v in topics.items()},
-        frozenset(ref_key(c.ref) for c in model.tree.clauses),
-    )
 
 
 def _best_candidate(

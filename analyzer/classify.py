@@ -29,10 +29,18 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .model import Category, Change, Direction, Status
+from .model import Category, Change, ClauseTree, Direction, Status
 from .normalize import Normalizer, Token, tables
 
-__all__ = ["Classification", "XrefContext", "classify", "redline_pairs", "ref_key", "section_of"]
+__all__ = [
+    "Classification",
+    "XrefContext",
+    "classify",
+    "redline_pairs",
+    "ref_key",
+    "section_of",
+    "xref_context",
+]
 
 _STATUTE_RE = re.compile(r"^\d{3}[a-z]?\.\d+")
 _OUTLINE_RE = re.compile(r"^(?:[ivx]+|[a-h])(?:\.?[a-z0-9]+)*$|^\d{2,4}\.\d{1,2}(?:\.\d+)*$")
@@ -53,6 +61,32 @@ class XrefContext:
     doc_topics: dict[str, frozenset[str]] | None = None
     model_refs: frozenset[str] = frozenset()
     provision_ref: str = ""
+
+
+def xref_context(
+    doc_tree: ClauseTree,
+    model_tree: ClauseTree,
+    unit_clauses: Sequence[str],
+    aligned_to: Sequence[str | None],
+) -> XrefContext:
+    """The document's refs (and labels) and, for each document clause and its ancestors,
+    the model sections its sentences aligned to: so "Order 417.6" resolves to what 417.6's
+    clauses are about. ``unit_clauses[k]`` is the clause of sentence k, ``aligned_to[k]``
+    the model ref it aligned to (or None)."""
+    refs = {ref_key(c.ref) for c in doc_tree.clauses}
+    refs |= {ref_key(c.label.split()[-1]) for c in doc_tree.clauses if c.label}
+    parents = {c.ref: c.parent for c in doc_tree.clauses}
+    topics: dict[str, set[str]] = {}
+    for clause_ref, model_ref in zip(unit_clauses, aligned_to, strict=True):
+        ref: str | None = clause_ref if model_ref else None
+        while ref is not None and model_ref:
+            topics.setdefault(ref_key(ref), set()).add(section_of(model_ref))
+            ref = parents.get(ref)
+    return XrefContext(
+        frozenset(refs),
+        {k: frozenset(v) for k, v in topics.items()},
+        frozenset(ref_key(c.ref) for c in model_tree.clauses),
+    )
 
 
 def ref_key(ref: str) -> str:

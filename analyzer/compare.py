@@ -33,7 +33,7 @@ import click
 from . import __version__
 from .align import Alignment, Unit, align
 from .audit import sentence_units
-from .classify import XrefContext, classify, ref_key, section_of
+from .classify import XrefContext, classify, xref_context
 from .compare_render import FORMATS, render, render_html, render_markdown, render_text
 from .compare_summary import count_rows as _counts
 from .compare_summary import find_moves as _moves
@@ -126,25 +126,6 @@ def _attached_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dic
         if len(owners) == 1 and loose:
             out.setdefault(str(next(iter(owners))), []).extend(loose)
     return out
-
-
-def _xref_base(old: _Side, new: _Side, owner: Sequence[str | None]) -> XrefContext:
-    """NEW's refs and labels, and the OLD section each NEW clause (and its ancestors) came
-    from, so an internal reference in NEW is checked against NEW's own outline."""
-    refs = {ref_key(c.ref) for c in new.tree.clauses}
-    refs |= {ref_key(c.label.split()[-1]) for c in new.tree.clauses if c.label}
-    parents = {c.ref: c.parent for c in new.tree.clauses}
-    topics: dict[str, set[str]] = {}
-    for unit, old_ref in zip(new.units, owner, strict=True):
-        ref: str | None = unit.owner if old_ref is not None else None
-        while ref is not None and old_ref is not None:
-            topics.setdefault(ref_key(ref), set()).add(section_of(old_ref))
-            ref = parents.get(ref)
-    return XrefContext(
-        frozenset(refs),
-        {k: frozenset(v) for k, v in topics.items()},
-        frozenset(ref_key(c.ref) for c in old.tree.clauses),
-    )
 
 
 # ---------------------------------------------------------------- rows
@@ -366,7 +347,8 @@ def compare_documents(old: Document, new: Document) -> dict[str, Any]:
     a, b = _side(old, normalizer), _side(new, normalizer)
     alignment = align(list(a.units), list(b.units), provision_order=[c.ref for c in a.clauses])
     links = _links(alignment, b)
-    ctx = _Context(normalizer, _xref_base(a, b, alignment.unit_owner))
+    xref = xref_context(b.tree, a.tree, [u.owner for u in b.units], alignment.unit_owner)
+    ctx = _Context(normalizer, xref)
     rows = _old_rows(a, b, links, ctx)
     inserted = [_inserted_row(ref, idx, b) for ref, idx in links.loose.items()]
     moves = _moves(rows, a, b)

@@ -18,24 +18,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .labels import BULLET_RE as _BULLET_RE
+from .labels import MD_HEADING_RE as _MD_HEADING_RE
+from .labels import ParsedLabel, parse_label
 from .model import Clause, ClauseKind, ClauseTree, Document, Line, Location
 
 __all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel"]
 
 # ---------------------------------------------------------------------------------------------
-# Labels
+# Line shapes
 
-_ROMAN = {"i": 1, "v": 5, "x": 10}
-_BULLET_RE = re.compile(
-    r"^(?:(?:[-*\u2022\u25cf\u25aa\u2013]|\d+\))\s+)?[-*\u2022\u25cf\u25aa\u2013]\s+"
-)
-_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+")
-_ORDER_RE = re.compile(
-    r"^((?:Order|Section|Sec\.|Article|Art\.|\u00a7)\s*(\d+(?:\.\d+)*)\s*[:.\-\u2013]?)(?:\s+|$)"
-)
-_DOTTED_RE = re.compile(r"^((\d{1,4}(?:\.\d{1,4})+)\.?)(?:\s+(?=[A-Z(\"\u201c*])|$)")
-_SIMPLE_RE = re.compile(r"^(([IVX]{1,5}|[A-Z]|\d{1,3}|[ivx]{1,5}|[a-z])[.)])(?:\s+|$)")
-_PAREN_RE = re.compile(r"^(\((\d{1,3}|[ivx]{1,5}|[a-z]|[A-Z]|[IVX]{1,5})\))(?:\s+|$)")
 _TERMINAL = (".", ";", ":", "?", "!", ".)", ".\u201d", '."', ")")
 _CONNECTIVES = (
     "however",
@@ -58,72 +50,6 @@ _REFERENCE_HEAD_RE = re.compile(
     re.I,
 )
 _ATTACHMENT_RE = re.compile(r"^(attachments?|appendix|appendices|exhibit)\b[\s:A-Za-z0-9]*$", re.I)
-
-
-def _roman_value(s: str) -> int | None:
-    s = s.lower()
-    total, prev = 0, 0
-    for ch in reversed(s):
-        v = _ROMAN.get(ch)
-        if v is None:
-            return None
-        total = total - v if v < prev else total + v
-        prev = max(prev, v)
-    return total if total > 0 else None
-
-
-@dataclass(frozen=True)
-class ParsedLabel:
-    """A label at the start of a line: as printed, its candidate (style, value) readings
-    (``I.`` is a Roman one or the letter I), its ref component, and the text after it."""
-
-    printed: str
-    candidates: tuple[tuple[str, int], ...]
-    component: str
-    rest: str
-    dotted: tuple[int, ...] = ()
-
-
-def _letter_value(ch: str) -> int:
-    return ord(ch.lower()) - ord("a") + 1
-
-
-def _simple_candidates(core: str) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
-    if core.isdigit():
-        return [("digit", int(core))]
-    upper = core.isupper()
-    roman = _roman_value(core)
-    if roman is not None:
-        out.append(("ROMAN" if upper else "roman", roman))
-    if len(core) == 1:
-        out.append(("LETTER" if upper else "letter", _letter_value(core)))
-    return out
-
-
-def parse_label(text: str) -> ParsedLabel | None:
-    """Read an outline label at the start of ``text`` (already stripped of bullets)."""
-    m = _ORDER_RE.match(text)
-    if m:
-        nums = tuple(int(p) for p in m.group(2).split("."))
-        return ParsedLabel(m.group(1), (("dotted", len(nums)),), m.group(2), text[m.end() :], nums)
-    m = _DOTTED_RE.match(text)
-    if m:
-        nums = tuple(int(p) for p in m.group(2).split("."))
-        return ParsedLabel(m.group(1), (("dotted", len(nums)),), m.group(2), text[m.end() :], nums)
-    m = _SIMPLE_RE.match(text)
-    if m:
-        core = m.group(2)
-        cands = _simple_candidates(core)
-        if cands:
-            return ParsedLabel(m.group(1), tuple(cands), core, text[m.end() :])
-    m = _PAREN_RE.match(text)
-    if m:
-        core = m.group(2)
-        cands = [("(" + s + ")", v) for s, v in _simple_candidates(core)]
-        if cands:
-            return ParsedLabel(m.group(1), tuple(cands), core, text[m.end() :])
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -692,8 +618,10 @@ def _front_matter(blocks: list[_Block]) -> int:
     n = 0
     for i, blk in enumerate(blocks):
         lab = blk.label
-        title_number = lab is not None and lab.candidates[0][0] == "dotted" and (
-            i == 0 or _plain(lab.rest).isupper()
+        title_number = (
+            lab is not None
+            and lab.candidates[0][0] == "dotted"
+            and (i == 0 or _plain(lab.rest).isupper())
         )  # "507.5 SCHOOL RESOURCE OFFICERS" under the district's name
         if lab is not None and not title_number:
             break

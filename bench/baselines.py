@@ -14,11 +14,12 @@ Exports:
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import re
 
 from rapidfuzz import fuzz, process
+
+from analyzer.align import longest_increasing
 
 __all__ = [
     "paragraphs",
@@ -114,22 +115,7 @@ def difflib_audit(provisions: dict[str, str], text: str) -> dict[str, object]:
 
 def _unmoved(order: list[int]) -> set[int]:
     """Positions (in ``order``) on one longest increasing subsequence: the ones not moved."""
-    tails: list[int] = []
-    tail_pos: list[int] = []
-    prev = [-1] * len(order)
-    for i, v in enumerate(order):
-        k = bisect.bisect_left(tails, v)
-        if k == len(tails):
-            tails.append(v)
-            tail_pos.append(i)
-        else:
-            tails[k], tail_pos[k] = v, i
-        prev[i] = tail_pos[k - 1] if k else -1
-    keep, i = set(), tail_pos[-1] if tail_pos else -1
-    while i >= 0:
-        keep.add(i)
-        i = prev[i]
-    return keep
+    return longest_increasing(order)
 
 
 def rapidfuzz_audit(provisions: dict[str, str], text: str) -> dict[str, object]:
