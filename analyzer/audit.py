@@ -74,10 +74,9 @@ def _provisions(tree: ClauseTree) -> list[Clause]:
     return [c for c in tree.clauses if c.text.strip() and c.kind is ClauseKind.BODY]
 
 
-def detect_model(tree: ClauseTree, text: str) -> tuple[str, dict[str, float]]:
+def detect_model(tree: ClauseTree) -> tuple[str, dict[str, float]]:
     """Which bundled model the document follows: the share of each model's sentences that
     have a close match (ratio >= 85) in the document."""
-    del text
     base = _base_normalizer()
     d_norms = [u.norm for u in sentence_units(_provisions(tree), base)]
     coverage: dict[str, float] = {}
@@ -129,7 +128,7 @@ def audit_tree(
     rule: VerdictRule | None = None,
 ) -> Audit:
     rule = rule or VerdictRule()
-    follows, coverage = detect_model(tree, document.text)
+    follows, coverage = detect_model(tree)
     selection = "auto" if model == "auto" else "explicit"
     if isinstance(model, str):
         model = load_model(follows if model == "auto" else model)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -160,12 +160,9 @@ def _modals(tokens: Sequence[Token]) -> list[tuple[int, int, int, tuple[str, ...
     return out
 
 
-def redline_pairs(
-    a: Sequence[Token], b: Sequence[Token], a_text: str, b_text: str
-) -> list[tuple[str, int, int, int, int]]:
+def redline_pairs(a: Sequence[Token], b: Sequence[Token]) -> list[tuple[str, int, int, int, int]]:
     """Opcodes over normalized tokens: (tag, a_start, a_end, b_start, b_end)."""
     ops = Levenshtein.opcodes([t.norm for t in a], [t.norm for t in b])
-    del a_text, b_text
     raw = [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in ops]
     return _absorb_islands(raw, a)
 
@@ -278,7 +275,7 @@ def classify(
     may be normalized by a cached, document-independent ``model_normalizer``)."""
     a = (model_normalizer or normalizer).tokens(model_text)
     b = normalizer.tokens(doc_text)
-    ops = redline_pairs(a, b, model_text, doc_text)
+    ops = redline_pairs(a, b)
     redline = _display(ops, a, b, model_text, doc_text)
     a_words = [t.norm for t in a if t.kind != "punct"]
     b_words = [t.norm for t in b if t.kind != "punct"]
@@ -349,11 +346,11 @@ class _Pair:
     b_text: str
     xref: XrefContext
 
-    @property
+    @cached_property
     def a_words(self) -> frozenset[str]:
         return frozenset(t.norm for t in self.a if t.kind != "punct")
 
-    @property
+    @cached_property
     def b_words(self) -> frozenset[str]:
         return frozenset(t.norm for t in self.b if t.kind != "punct")
 
