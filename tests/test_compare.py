@@ -239,3 +239,15 @@ def test_cli_empty_file_exits_1(drafts: tuple[Path, Path], tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["compare", str(empty), str(drafts[1])])
     assert result.exit_code == 1
     assert result.stderr.startswith("policydiff: error: E101 ")
+
+
+def test_section_moved_without_renumbering(tmp_path: Path) -> None:
+    """H placed before G but still labelled "H.": the outline keeps both sections whole."""
+    text = v1()
+    g, h = text.index("### G. Training"), text.index("### H. Data Practices")
+    moved = text[:g] + text[h:].rstrip() + "\n\n" + text[g:h]
+    data = compare_paths(write(tmp_path, "a.txt", text), write(tmp_path, "b.txt", moved))
+    summary = " ".join(data["summary"])
+    assert "moves 1 section: 1003.4.H (Data Practices) now comes before 1003.4.G" in summary
+    assert data["counts"]["edited"] == 0 and data["counts"]["deleted"] == 0
+    assert data["counts"]["inserted"] == 0
