@@ -86,7 +86,7 @@ def _heatmap(conn: sqlite3.Connection, model_id: str) -> dict[str, Any]:
             )
             if r["model_ref"] in col
         ]
-        label = doc["title"] or Path(doc["path"]).name
+        label = Path(doc["path"]).name  # titles repeat ("School Resource Officers"); names don't
         rows.append({"y": 20 + y * CELL, "label": label[:48], "path": doc["path"], "cells": cells})
     return {
         "model_id": model_id,
