@@ -147,3 +147,23 @@ def test_statute_checklist_acceptance() -> None:
     prone = slp["R10-prone-restraint"]
     quotes = [e["quote"] for e in prone["evidence"] if e["kind"] == "addition"]
     assert any("prohibit the use of prone restraint" in q for q in quotes)
+
+
+def test_pdf_and_docx_audit_like_the_text(tmp_path: Path) -> None:
+    from tests.fixtures_render import render_docx, render_pdf
+
+    text = (CORPUS / "lakeville-pd-417.txt").read_text()
+    render_pdf(text, tmp_path / "l.pdf")
+    render_docx(text, tmp_path / "l.docx")
+
+    def outcome(data: dict[str, Any]) -> list[tuple[str, str, bool]]:
+        return [(p["model_ref"], p["status"], p["substantive"]) for p in data["provisions"]]
+
+    expected = outcome(_audit("lakeville-pd-417.txt", "post-sro"))
+    for name in ("l.pdf", "l.docx"):
+        data = audit_path(tmp_path / name, model="post-sro")
+        assert outcome(data) == expected, name
+    pdf = audit_path(tmp_path / "l.pdf", model="post-sro")
+    assert pdf["document"]["format"] == "pdf" and pdf["document"]["pages"] > 1
+    g2 = _prov(pdf, "IV.G.2")
+    assert g2["location"]["page"] > 1  # evidence is located on its page of the PDF
