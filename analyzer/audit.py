@@ -74,6 +74,10 @@ def _provisions(tree: ClauseTree) -> list[Clause]:
     return [c for c in tree.clauses if c.text.strip() and c.kind is ClauseKind.BODY]
 
 
+FOLLOWS_MIN_COVERAGE = 0.2  # below this share of a model's sentences, it is not followed
+FALLBACK_MODEL = "post-sro"  # the model 626.8482 subd. 6 makes agencies follow
+
+
 def detect_model(tree: ClauseTree) -> tuple[str, dict[str, float]]:
     """Which bundled model the document follows: the share of each model's sentences that
     have a close match (ratio >= 85) in the document."""
@@ -88,6 +92,8 @@ def detect_model(tree: ClauseTree) -> tuple[str, dict[str, float]]:
         scores = process.cdist(m_norms, d_norms, scorer=fuzz.ratio, dtype=np.uint8)
         coverage[mid] = round(float((scores.max(axis=1) >= 85).mean()), 3)
     best = max(sorted(coverage), key=lambda k: coverage[k]) if coverage else ""
+    if not best or coverage[best] < FOLLOWS_MIN_COVERAGE:
+        return "", coverage  # it follows none of them
     return best, coverage
 
 
@@ -131,7 +137,9 @@ def audit_tree(
     follows, coverage = detect_model(tree)
     selection = "auto" if model == "auto" else "explicit"
     if isinstance(model, str):
-        model = load_model(follows if model == "auto" else model)
+        if model == "auto":
+            model = follows or (FALLBACK_MODEL if FALLBACK_MODEL in model_ids() else model_ids()[0])
+        model = load_model(model)
     note = _model_note(model, follows, coverage, selection)
     normalizer = build_normalizer(model, document.text)
     model_normalizer = _model_normalizer(model)
@@ -180,6 +188,12 @@ def _model_note(
     model: ModelPolicy, follows: str, coverage: dict[str, float], selection: str
 ) -> str:
     cov = ", ".join(f"{k} {v:.0%}" for k, v in sorted(coverage.items()))
+    if not follows:
+        return (
+            f"The document does not appear to follow any bundled model policy (share of model "
+            f"sentences found: {cov}); it was audited against {model.id}, so expect most "
+            f"provisions to be missing. Check that this is the policy you meant to audit."
+        )
     if selection == "auto":
         return f"The document follows {model.id} (share of model sentences found: {cov})."
     if (

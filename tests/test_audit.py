@@ -167,3 +167,11 @@ def test_pdf_and_docx_audit_like_the_text(tmp_path: Path) -> None:
     assert pdf["document"]["format"] == "pdf" and pdf["document"]["pages"] > 1
     g2 = _prov(pdf, "IV.G.2")
     assert g2["location"]["page"] > 1  # evidence is located on its page of the PDF
+
+
+def test_unrelated_document_follows_no_model() -> None:
+    data = audit_text("Employees shall wear safety glasses in the machine shop at all times.")
+    assert data["model"]["follows"] == "" and data["model"]["id"] == "post-sro"
+    assert "does not appear to follow any bundled model" in data["model"]["note"]
+    assert data["verdict"] == "not-substantially-similar"
+    assert data["summary"]["missing"] == data["summary"]["provisions"]
