@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from .report import to_json
 
@@ -137,28 +137,12 @@ def spaced(pairs: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    """The report renderer's environment (same loader, escaping and filters) plus
+    ``spaced`` for the compare templates."""
     from . import render as report_render
 
-    env = Environment(
-        loader=PackageLoader("analyzer", "templates"),
-        autoescape=select_autoescape(
-            enabled_extensions=("html",), disabled_extensions=("md",), default=True
-        ),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        where=report_render.where,
-        describe_change=report_render.describe_change,
-        md=report_render.md,
-        redline_md=report_render.redline_md,
-        redline_html=report_render.redline_html,
-        anchor=report_render.anchor,
-        percent=report_render.percent,
-        spaced=spaced,
-    )
+    env = report_render.make_environment()
+    env.filters["spaced"] = spaced
     return env
 
 

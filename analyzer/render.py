@@ -176,7 +176,9 @@ def _substantive(provision: Row) -> bool:
 # ---------------------------------------------------------------- environment
 
 
-def _environment() -> Environment:
+def make_environment() -> Environment:
+    """A Jinja2 environment over ``analyzer/templates``: autoescape for HTML, StrictUndefined,
+    and the report filters; other renderers (compare) add their own filters to a new one."""
     env = Environment(
         loader=PackageLoader("analyzer", "templates"),
         autoescape=select_autoescape(
@@ -201,7 +203,7 @@ def _environment() -> Environment:
     return env
 
 
-_ENV = _environment()
+_ENV = make_environment()
 
 
 def _script() -> tuple[str, str]:
