@@ -14,6 +14,8 @@ Exports:
     index_row(data, href) -> dict    -- one index row from an audit dict and its report link
     RENDERERS                        -- {"html": ..., "md": ..., "csv": ...}
     CSV_FIELDS                       -- the CSV header
+    make_environment() -> Environment -- the Jinja2 environment with the report filters
+    redline_html(pairs) -> Markup    -- a redline as escaped HTML with <del>/<ins>
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ __all__ = [
     "index_row",
     "RENDERERS",
     "CSV_FIELDS",
+    "make_environment",
+    "redline_html",
 ]
 
 CSV_FIELDS = (
