@@ -1,6 +1,6 @@
 """The model policies (baselines) in ``model_policy/``: a text file plus JSON metadata each.
 
-Exports: load_model(id_or_path) -> ModelPolicy, model_ids() -> list[str], MODEL_DIR.
+Exports: load_model(id_or_path) -> ModelPolicy, model_ids() -> list[str], model_dir() -> Path.
 The directory can be overridden with the environment variable POLICYDIFF_MODEL_DIR.
 """
 

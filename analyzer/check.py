@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from analyzer.baselines import model_dir
 from analyzer.model import (
     Addition,
     Category,
@@ -57,7 +58,6 @@ __all__ = [
     "describe",
 ]
 
-MODEL_DIR_ENV = "POLICYDIFF_MODEL_DIR"
 QUOTE_LIMIT = 400
 
 # Categories whose substantive changes weaken a requirement unless marked "stronger".
@@ -197,20 +197,13 @@ def _requirement_from_dict(item: object, source: str) -> Requirement:
     )
 
 
-def _model_dir() -> Path:
-    override = os.environ.get(MODEL_DIR_ENV)
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parent.parent / "model_policy"
-
-
 def load_catalog(model_id: str) -> Catalog | None:
     """The catalog of a model id (or of a model text file's sibling), or None if it has none."""
     as_path = Path(model_id)
     if as_path.suffix in {".txt", ".md"} or os.sep in model_id:
         path = as_path.with_name(f"{as_path.stem}.requirements.json")
     else:
-        path = _model_dir() / f"{model_id}.requirements.json"
+        path = model_dir() / f"{model_id}.requirements.json"
     if not path.is_file():
         return None
     try:

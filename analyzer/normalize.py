@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .baselines import model_dir
 from .model import ModelPolicy
 
 __all__ = [
@@ -32,8 +33,6 @@ __all__ = [
     "tables",
     "find_names",
 ]
-
-MODEL_DIR = Path(__file__).resolve().parent.parent / "model_policy"
 
 _WORD_RE = re.compile(r"§+|\d+(?:/\d+)+|[A-Za-z0-9]+(?:['\u2019.\-][A-Za-z0-9]+)*(?:['\u2019]s?)?")
 _PUNCT_RE = re.compile(r"[^\sA-Za-z0-9]")
@@ -86,10 +85,14 @@ def _tokenize(text: str) -> tuple[Token, ...]:
     return tuple(out)
 
 
+def tables() -> dict[str, Any]:
+    """The declared normalization tables (``normalization.json`` in the model directory)."""
+    return _tables(str(model_dir()))
+
+
 @lru_cache(maxsize=4)
-def tables(model_dir: str = str(MODEL_DIR)) -> dict[str, Any]:
-    """The declared normalization tables (model_policy/normalization.json)."""
-    with open(Path(model_dir) / "normalization.json", encoding="utf-8") as fh:
+def _tables(directory: str) -> dict[str, Any]:
+    with open(Path(directory) / "normalization.json", encoding="utf-8") as fh:
         data: dict[str, Any] = json.load(fh)
     return data
 
