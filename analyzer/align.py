@@ -14,7 +14,8 @@ and the whole score matrix is computed at once (``cdist``). The steps:
 5. provisions whose matches break the document order (not on the longest increasing
    subsequence) are ``moved``.
 
-Exports: Unit, ProvisionMatch, Alignment, align(model_units, doc_units, ...).
+Exports: Unit, ProvisionMatch, Alignment, align(model_units, doc_units, ...),
+longest_increasing(values), same_place(model_ref, doc_ref).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-__all__ = ["Unit", "ProvisionMatch", "Alignment", "align", "longest_increasing"]
+__all__ = ["Unit", "ProvisionMatch", "Alignment", "align", "longest_increasing", "same_place"]
 
 
 @dataclass(frozen=True)
@@ -114,28 +115,28 @@ def _assign(score: np.ndarray, cutoff: float) -> dict[int, int]:
     return fixed
 
 
-def _ref_tail(ref: str) -> tuple[str, ...]:
-    return tuple(p.lower() for p in ref.split("."))
+def same_place(model_ref: str, doc_ref: str) -> bool:
+    """The document clause sits at the model provision's place in the outline: the same
+    ref, or the same last two or more components ("IV.A.1.i" and "1003.4.A.1.i")."""
+    a, b = model_ref.lower().split("."), doc_ref.lower().split(".")
+    k = 0
+    while k < min(len(a), len(b)) and a[-1 - k] == b[-1 - k]:
+        k += 1
+    return k == len(a) or k >= 2
 
 
 def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.ndarray:
-    """1 where the document clause sits at the model provision's place in the outline:
-    the same ref, or the same last two or more components ("IV.A.1.i" and "1003.4.A.1.i")."""
+    """``same_place`` for every (model sentence, document sentence) pair, computed once per
+    pair of refs (only refs that share their last component can qualify)."""
     m_refs = list(dict.fromkeys(u.owner for u in model_units))
     d_refs = list(dict.fromkeys(u.owner for u in doc_units))
-    m_tails = [_ref_tail(r) for r in m_refs]
-    d_tails = [_ref_tail(r) for r in d_refs]
     by_last: dict[str, list[int]] = {}
-    for c, dt in enumerate(d_tails):
-        by_last.setdefault(dt[-1], []).append(c)
+    for c, ref in enumerate(d_refs):
+        by_last.setdefault(ref.lower().rsplit(".", 1)[-1], []).append(c)
     same = np.zeros((len(m_refs), len(d_refs)))
-    for r, mt in enumerate(m_tails):
-        for c in by_last.get(mt[-1], ()):
-            dt = d_tails[c]
-            k = 0
-            while k < min(len(mt), len(dt)) and mt[-1 - k] == dt[-1 - k]:
-                k += 1
-            if k == len(mt) or k >= 2:
+    for r, ref in enumerate(m_refs):
+        for c in by_last.get(ref.lower().rsplit(".", 1)[-1], ()):
+            if same_place(ref, d_refs[c]):
                 same[r, c] = 1.0
     m_index = {r: i for i, r in enumerate(m_refs)}
     d_index = {r: i for i, r in enumerate(d_refs)}

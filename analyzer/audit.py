@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .align import Alignment, ProvisionMatch, Unit, align
+from .align import Alignment, ProvisionMatch, Unit, align, same_place
 from .baselines import load_model, model_ids
 from .classify import Classification, XrefContext, classify, xref_context
 from .model import (
@@ -210,14 +210,6 @@ def _model_note(
     return f"Audited against {model.id} as requested (share of model sentences found: {cov})."
 
 
-def _same_place(model_ref: str, doc_ref: str) -> bool:
-    a, b = model_ref.lower().split("."), doc_ref.lower().split(".")
-    k = 0
-    while k < min(len(a), len(b)) and a[-1 - k] == b[-1 - k]:
-        k += 1
-    return k == len(a) or k >= 2
-
-
 def _structural_matches(
     result: Alignment,
     provisions: Sequence[Clause],
@@ -247,7 +239,7 @@ def _structural_matches(
         hit = None
         for dref in d_order:
             idx = units_of[dref]
-            if not _same_place(prov.ref, dref) or any(owner[j] is not None for j in idx):
+            if not same_place(prov.ref, dref) or any(owner[j] is not None for j in idx):
                 continue
             if not _context_agrees(
                 prov, d_by_ref[dref], m_by_ref, d_by_ref, nxt, matched_to, d_units, d_order

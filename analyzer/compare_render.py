@@ -25,7 +25,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from .report import to_json
+from .report import short_location, to_json
 
 __all__ = [
     "render_text",
@@ -76,23 +76,16 @@ def _redline_text(pairs: Sequence[Sequence[str]], context: int = 6) -> str:
     return text
 
 
-def _where(loc: Mapping[str, int] | None) -> str:
-    if not loc:
-        return ""
-    page = f"p.{loc['page']} " if loc["page"] > 1 or loc.get("end_page", 1) > 1 else ""
-    return f"{page}l.{loc['line']}"
-
-
 def _text_row(row: Mapping[str, Any]) -> list[str]:
     status = row["status"] + (", substantive" if row["substantive"] else "")
     if row["status"] == "inserted":
-        head = f"  + {row['new_ref']} ({_where(row['new_location'])}) inserted"
+        head = f"  + {row['new_ref']} ({short_location(row['new_location'])}) inserted"
         return [head, f"      {clip(row['new_text'], 100)}"]
     if row["status"] == "deleted":
-        head = f"  - {row['old_ref']} ({_where(row['old_location'])}) deleted"
+        head = f"  - {row['old_ref']} ({short_location(row['old_location'])}) deleted"
         return [head, f"      {clip(row['old_text'], 100)}"]
     arrow = f" -> {', '.join(row['new_refs'])}" if row["new_ref"] != row["old_ref"] else ""
-    out = [f"  * {row['old_ref']}{arrow} ({_where(row['new_location'])}) {status}"]
+    out = [f"  * {row['old_ref']}{arrow} ({short_location(row['new_location'])}) {status}"]
     for c in row["changes"]:
         tag = c["category"] + (f" {c['direction']}" if c["direction"] else "")
         mark = "" if c["substantive"] else " (editorial)"

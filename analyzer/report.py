@@ -4,7 +4,7 @@ Every format renders the same dict: ``json`` and ``text`` here, ``html``, ``md``
 in ``render.py``. JSON output is deterministic: the same inputs give byte-identical text.
 
 Exports: SCHEMA, audit_to_dict(audit) -> dict, to_json(data) -> str, render_text(data) -> str,
-render(data, fmt) -> str, FORMATS.
+render(data, fmt) -> str, FORMATS, short_location(location) -> str.
 """
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ from typing import Any
 from . import __version__
 from .model import Addition, Audit, Finding, Location
 
-__all__ = ["SCHEMA", "audit_to_dict", "to_json", "render_text", "render", "FORMATS"]
+__all__ = [
+    "SCHEMA",
+    "audit_to_dict",
+    "to_json",
+    "render_text",
+    "render",
+    "FORMATS",
+    "short_location",
+]
 
 SCHEMA = "policydiff/audit@1"
 
@@ -116,7 +124,8 @@ def to_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _where(loc: Mapping[str, int] | None) -> str:
+def short_location(loc: Mapping[str, int] | None) -> str:
+    """A location for the terminal: "l.12", or "p.3 l.12" in a document with pages."""
     if not loc:
         return ""
     if loc["page"] > 1 or loc.get("end_page", 1) > 1:
@@ -165,13 +174,13 @@ def render_text(data: Mapping[str, Any]) -> str:
                 quote = _clip(c["text"], 70)
                 out.append(
                     f"  {'':<11} nearest candidate (not a match): {c['doc_ref']} "
-                    f"{_where(c['location'])} {c['similarity']:.0%} \u201c{quote}\u201d"
+                    f"{short_location(c['location'])} {c['similarity']:.0%} \u201c{quote}\u201d"
                 )
     changed = [p for p in provisions if p["status"] == "modified"]
     if changed:
         out.append("\nSubstantive changes:")
         for p in changed:
-            out.append(f"  {p['model_ref']:<11} -> {p['doc_ref']} {_where(p['location'])}")
+            out.append(f"  {p['model_ref']:<11} -> {p['doc_ref']} {short_location(p['location'])}")
             for c in p["changes"]:
                 if c["substantive"]:
                     out.append(f"  {'':<11} [{c['category']}] {_clip(c['explanation'], 100)}")
@@ -181,7 +190,9 @@ def render_text(data: Mapping[str, Any]) -> str:
     if data["additions"]:
         out.append("\nAdditions:")
         for a in data["additions"]:
-            out.append(f"  {a['doc_ref']:<11} {_where(a['location']):<10} {_clip(a['text'], 80)}")
+            out.append(
+                f"  {a['doc_ref']:<11} {short_location(a['location']):<10} {_clip(a['text'], 80)}"
+            )
     reqs = data.get("requirements") or []
     bad = [r for r in reqs if r["status"] != "met"]
     if reqs:
