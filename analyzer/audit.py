@@ -148,9 +148,11 @@ def audit_tree(
     m_units = sentence_units(provisions, model_normalizer)
     d_units = sentence_units(doc_clauses, normalizer)
     result = align(m_units, d_units, provision_order=[p.ref for p in provisions])
-    result = _structural_matches(result, provisions, model.tree, tree, d_units, normalizer)
+    result = _structural_matches(
+        result, provisions, model.tree, tree, d_units, (normalizer, model_normalizer)
+    )
     by_ref = {c.ref: c for c in doc_clauses}
-    headings = _heading_units(model, d_units, normalizer)
+    headings = _heading_units(model, d_units, model_normalizer)
     owner = [("" if j in headings else o) for j, o in enumerate(result.unit_owner)]
     extra = _attached_inserts(owner, d_units)
     base = xref_context(tree, model.tree, [u.owner for u in d_units], result.unit_owner)
@@ -159,7 +161,7 @@ def audit_tree(
     for prov, match in zip(provisions, result.provisions, strict=True):
         units = sorted({*match.doc_units, *extra.get(prov.ref, [])})
         xref = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, prov.ref)
-        cand = _best_candidate(prov, match.candidate, result.unit_owner, d_units, normalizer)
+        cand = _best_candidate(prov, match.candidate, result.unit_owner, d_units, model_normalizer)
         findings.append(_finding(prov, match.moved, units, cand, doc, xref))
     additions = _additions(owner, extra, d_units, doc_clauses)
     requirements = _requirements(findings, additions, model)
@@ -216,7 +218,7 @@ def _structural_matches(
     model_tree: ClauseTree,
     tree: ClauseTree,
     d_units: Sequence[Unit],
-    normalizer: Normalizer,
+    normalizers: tuple[Normalizer, Normalizer],
 ) -> Alignment:
     """A provision rewritten in place: no sentence matched, but the document has a clause
     at the same place in the outline, under a parent with the same heading or followed by
@@ -245,8 +247,8 @@ def _structural_matches(
                 prov, d_by_ref[dref], m_by_ref, d_by_ref, nxt, matched_to, d_units, d_order
             ):
                 continue
-            text = norm_string(normalizer.tokens(d_by_ref[dref].text))
-            if fuzz.token_set_ratio(norm_string(normalizer.tokens(prov.text)), text) >= 45:
+            text = norm_string(normalizers[0].tokens(d_by_ref[dref].text))
+            if fuzz.token_set_ratio(norm_string(normalizers[1].tokens(prov.text)), text) >= 45:
                 hit = idx
                 break
         if hit is None:

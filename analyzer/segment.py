@@ -696,7 +696,7 @@ def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
             ref = f"{ref}~{k}"
         seen.add(ref)
         heading, text = _split_heading(node)
-        last = _last_line(node)
+        last = node.last
         out.append(
             Clause(
                 ref=ref,
@@ -716,10 +716,6 @@ def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
     for i, root in enumerate(roots, 1):
         visit(root, None, i, 0, "")
     return tuple(out)
-
-
-def _last_line(node: _Node) -> Line:
-    return node.last
 
 
 def segment(document: Document) -> ClauseTree:
