@@ -15,7 +15,7 @@ and the whole score matrix is computed at once (``cdist``). The steps:
    subsequence) are ``moved``.
 
 Exports: Unit, ProvisionMatch, Alignment, align(model_units, doc_units, ...),
-longest_increasing(values), same_place(model_ref, doc_ref).
+longest_increasing(values), same_place(model_ref, doc_ref), attach_inserts(owner, units).
 """
 
 from __future__ import annotations
@@ -27,7 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-__all__ = ["Unit", "ProvisionMatch", "Alignment", "align", "longest_increasing", "same_place"]
+__all__ = [
+    "Unit",
+    "ProvisionMatch",
+    "Alignment",
+    "align",
+    "longest_increasing",
+    "same_place",
+    "attach_inserts",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,22 @@ class ProvisionMatch:
 class Alignment:
     provisions: tuple[ProvisionMatch, ...]
     unit_owner: tuple[str | None, ...]  # for each doc unit: the model ref it went to
+
+
+def attach_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dict[str, list[int]]:
+    """Unmatched sentences (``owner[j]`` is None) of a clause whose other sentences all went
+    to one target belong to that target: text inserted into it. ``owner[j]`` is the target
+    each sentence aligned to; a falsy non-None owner ("") marks a sentence to leave alone."""
+    by_clause: dict[str, list[int]] = {}
+    for j, u in enumerate(units):
+        by_clause.setdefault(u.owner, []).append(j)
+    out: dict[str, list[int]] = {}
+    for idx in by_clause.values():
+        owners = {owner[j] for j in idx if owner[j]}
+        loose = [j for j in idx if owner[j] is None]
+        if len(owners) == 1 and loose:
+            out.setdefault(str(next(iter(owners))), []).extend(loose)
+    return out
 
 
 def longest_increasing(values: Sequence[float]) -> set[int]:

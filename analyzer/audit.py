@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .align import Alignment, ProvisionMatch, Unit, align, same_place
+from .align import Alignment, ProvisionMatch, Unit, align, attach_inserts, same_place
 from .baselines import load_model, model_ids
 from .classify import Classification, XrefContext, classify, xref_context
 from .model import (
@@ -154,7 +154,7 @@ def audit_tree(
     by_ref = {c.ref: c for c in doc_clauses}
     headings = _heading_units(model, d_units, model_normalizer)
     owner = [("" if j in headings else o) for j, o in enumerate(result.unit_owner)]
-    extra = _attached_inserts(owner, d_units)
+    extra = attach_inserts(owner, d_units)
     base = xref_context(tree, model.tree, [u.owner for u in d_units], result.unit_owner)
     doc = _Doc(d_units, by_ref, Counter(u.owner for u in d_units), normalizer, model_normalizer)
     findings = []
@@ -302,23 +302,6 @@ def _best_candidate(
     if hit is not None and hit[1] >= 45:
         return int(hit[2]), float(fuzz.ratio(query, d_units[int(hit[2])].norm))
     return nearest
-
-
-def _attached_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dict[str, list[int]]:
-    """Unmatched sentences inside a clause whose other sentences all went to one provision
-    belong to that provision (text the agency inserted into it)."""
-    by_clause: dict[str, list[int]] = {}
-    for j, u in enumerate(units):
-        by_clause.setdefault(u.owner, []).append(j)
-    out: dict[str, list[int]] = {}
-    for idx in by_clause.values():
-        owners = {owner[j] for j in idx if owner[j]}
-        loose = [j for j in idx if owner[j] is None]
-        if len(owners) == 1 and loose:
-            ref = next(iter(owners))
-            assert ref is not None
-            out.setdefault(ref, []).extend(loose)
-    return out
 
 
 def _heading_units(model: ModelPolicy, d_units: Sequence[Unit], normalizer: Normalizer) -> set[int]:

@@ -31,7 +31,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .align import Alignment, Unit, align
+from .align import Alignment, Unit, align, attach_inserts
 from .audit import sentence_units
 from .classify import XrefContext, classify, xref_context
 from .compare_render import FORMATS, render, render_html, render_markdown, render_text
@@ -99,7 +99,7 @@ class _Links:
 
 def _links(alignment: Alignment, new: _Side) -> _Links:
     owner = alignment.unit_owner
-    attached = _attached_inserts(owner, new.units)
+    attached = attach_inserts(owner, new.units)
     old_units = {
         m.model_ref: sorted({*m.doc_units, *attached.get(m.model_ref, [])})
         for m in alignment.provisions
@@ -111,21 +111,6 @@ def _links(alignment: Alignment, new: _Side) -> _Links:
             loose.setdefault(unit.owner, []).append(j)
     moved = {m.model_ref: m.moved for m in alignment.provisions}
     return _Links(old_units, moved, loose)
-
-
-def _attached_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dict[str, list[int]]:
-    """Unmatched sentences of a NEW clause whose other sentences all came from one OLD
-    clause belong to that clause (sentences inserted into it)."""
-    by_clause: dict[str, list[int]] = {}
-    for j, unit in enumerate(units):
-        by_clause.setdefault(unit.owner, []).append(j)
-    out: dict[str, list[int]] = {}
-    for idx in by_clause.values():
-        owners = {owner[j] for j in idx} - {None}
-        loose = [j for j in idx if owner[j] is None]
-        if len(owners) == 1 and loose:
-            out.setdefault(str(next(iter(owners))), []).extend(loose)
-    return out
 
 
 # ---------------------------------------------------------------- rows
