@@ -10,11 +10,12 @@ import hashlib
 import os
 from typing import Any
 
-from .audit import VerdictRule, audit
+from .audit import audit
 from .ingest import ingest, ingest_text
 from .model import ClauseTree
 from .report import audit_to_dict
 from .segment import segment
+from .verdict import VerdictRule
 
 __all__ = ["audit_path", "audit_text", "segment_path"]
 

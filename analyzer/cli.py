@@ -73,7 +73,7 @@ def segment_cmd(file: str | None, model_id: str | None, fmt: str) -> None:
 
 
 def _rule(max_missing: float, max_weakened: int, statutory: bool) -> Any:
-    from .audit import VerdictRule
+    from .verdict import VerdictRule
 
     return VerdictRule(
         max_missing_ratio=max_missing, max_weakened=max_weakened, statutory=statutory
