@@ -12,7 +12,6 @@ Exports:
     run_batch     -- the library entry point
     discover      -- the supported files under some paths, sorted
     audit_one     -- the worker function (top level, picklable; used by both engines)
-    batch_command -- the click command ``policydiff batch``
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import hashlib
 import importlib
 import multiprocessing
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,14 +28,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-
 from analyzer import __version__
 from analyzer import store as corpus_store
 from analyzer.errors import PolicyDiffError
 from analyzer.store import DB_NAME, CorpusStore, report_slug, settings_hash
 
-__all__ = ["BatchSummary", "run_batch", "discover", "audit_one", "batch_command"]
+__all__ = [
+    "BatchSummary",
+    "run_batch",
+    "discover",
+    "audit_one",
+    "summary_text",
+    "supported_suffixes",
+]
 
 AUDIT_SCHEMA = "policydiff/audit@1"
 DEFAULT_AUDITOR = "analyzer.api:audit_path"
@@ -467,22 +470,6 @@ def _write_index(out: Path) -> Path:
 # ---------------------------------------------------------------- the CLI
 
 
-def _check_model(model: str) -> None:
-    """Reject an unknown model id before starting (else every document would fail)."""
-    if model == "auto" or Path(model).is_file():
-        return
-    try:
-        from analyzer.baselines import model_ids
-    except ImportError:
-        return
-    known = model_ids()
-    if model not in known:
-        raise click.BadParameter(
-            f"no such model policy; use one of {', '.join(known)}, auto, or a model text file.",
-            param_hint="'--model'",
-        )
-
-
 def summary_text(s: BatchSummary) -> str:
     """The one-paragraph summary ``policydiff batch`` prints."""
     parts = [
@@ -495,89 +482,3 @@ def summary_text(s: BatchSummary) -> str:
     if s.index_path:
         parts.append(f"Corpus report: {s.index_path}.")
     return " ".join(parts)
-
-
-@click.command("batch")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--model", default="auto", show_default=True, help="auto, a model id, or a file.")
-@click.option(
-    "--out",
-    "out_dir",
-    default="policydiff-batch",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes (default: CPU count).",
-)
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
-@click.option(
-    "--scheduler",
-    default=None,
-    metavar="ADDRESS",
-    help="Dask scheduler address (tcp://host:8786); default a local cluster.",
-)
-@click.option(
-    "--ship-bytes", is_flag=True, help="Send file contents to Dask workers (no shared filesystem)."
-)
-@click.option(
-    "--export",
-    "export_fmt",
-    type=click.Choice(["csv", "parquet"]),
-    default=None,
-    help="Also write each table as CSV or Parquet under OUT/export.",
-)
-@click.option("--no-html", is_flag=True, help="Skip the per-document HTML reports.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
-def batch_command(
-    paths: tuple[Path, ...],
-    model: str,
-    out_dir: Path,
-    jobs: int | None,
-    engine: str,
-    scheduler: str | None,
-    ship_bytes: bool,
-    export_fmt: str | None,
-    no_html: bool,
-    no_progress: bool,
-) -> None:
-    """Audit every .txt/.md/.pdf/.docx under PATH... into OUT/corpus.db and OUT/index.html.
-
-    Unchanged files already audited with the same settings are skipped; files that cannot be
-    read become error rows. Exit code 0 when the batch ran (even with error rows), 2 on usage
-    errors.
-    """
-    if scheduler and engine != "dask":
-        raise click.UsageError("--scheduler needs --engine dask.")
-    if ship_bytes and engine != "dask":
-        raise click.UsageError("--ship-bytes needs --engine dask.")
-    _check_model(model)
-    if not any(True for _ in discover(paths)):
-        raise click.UsageError(
-            f"no {'/'.join(supported_suffixes())} files under {', '.join(map(str, paths))}."
-        )
-    if export_fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError as exc:
-            raise click.ClickException(
-                "Parquet export needs pyarrow: pip install 'policydiff[parquet]'."
-            ) from exc
-    summary = run_batch(
-        paths,
-        out_dir=out_dir,
-        model=model,
-        jobs=jobs,
-        engine=engine,
-        scheduler=scheduler,
-        export=export_fmt,
-        progress=not no_progress,
-        html_reports=not no_html,
-        ship_bytes=ship_bytes,
-    )
-    click.echo(summary_text(summary))
-    sys.stdout.flush()

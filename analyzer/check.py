@@ -275,16 +275,16 @@ def _findings_for(ref: str, by_ref: Mapping[str, Finding]) -> list[Finding]:
 
 def _sentences(text: str) -> list[str]:
     """Split at sentence ends, but not after abbreviations ("St. Louis Park", "Minn. Stat.")."""
-    out: list[str] = []
+    groups: list[list[str]] = []  # pieces of one sentence, joined once at the end (linear)
     for piece in _SENTENCE_END.split(text):
         if not piece.strip():
             continue
-        words = out[-1].split() if out else []
+        words = groups[-1][-1].split() if groups else []
         if words and words[-1].lower() in _ABBREVIATIONS:
-            out[-1] = f"{out[-1]} {piece}"
+            groups[-1].append(piece)
         else:
-            out.append(piece)
-    return out
+            groups.append([piece])
+    return [" ".join(g) for g in groups]
 
 
 def _keyword_quotes(requirement: Requirement, additions: Sequence[Addition]) -> list[Evidence]:

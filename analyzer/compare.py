@@ -13,7 +13,6 @@ Exports:
     SCHEMA                                     -- "policydiff/compare@1"
     compare_documents(old, new) -> dict        -- the compare dict (the JSON output)
     compare_paths(old_path, new_path) -> dict  -- ingest both files, then compare
-    compare_command                            -- the click command ``policydiff compare``
     render_text, render_html, render_markdown, render, FORMATS
                                                -- re-exported from ``analyzer.compare_render``
 """
@@ -21,14 +20,11 @@ Exports:
 from __future__ import annotations
 
 import os
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import click
 
 from . import __version__
 from .align import Alignment, Unit, align, attach_inserts
@@ -38,7 +34,7 @@ from .compare_render import FORMATS, render, render_html, render_markdown, rende
 from .compare_summary import count_rows as _counts
 from .compare_summary import find_moves as _moves
 from .compare_summary import summary_sentences as _summary
-from .errors import InputError, PolicyDiffError
+from .errors import InputError
 from .model import Clause, ClauseTree, Document, Location
 from .normalize import Normalizer, build_normalizer
 from .segment import segment
@@ -52,7 +48,6 @@ __all__ = [
     "render_markdown",
     "render",
     "FORMATS",
-    "compare_command",
 ]
 
 SCHEMA = "policydiff/compare@1"
@@ -375,41 +370,3 @@ def compare_paths(
 ) -> dict[str, Any]:
     """Ingest two files (errors: ``analyzer.errors`` subclasses) and compare them."""
     return compare_documents(_ingest(old_path, max_bytes), _ingest(new_path, max_bytes))
-
-
-# ---------------------------------------------------------------- the command
-
-
-@click.command("compare")
-@click.argument("old", type=click.Path(dir_okay=False))
-@click.argument("new", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "html", "md"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout."
-)
-@click.option(
-    "--max-bytes",
-    type=int,
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Refuse larger files.",
-)
-def compare_command(old: str, new: str, fmt: str, output: str | None, max_bytes: int) -> None:
-    """Compare two drafts of one policy: OLD and NEW, clause by clause, both ways."""
-    try:
-        data = compare_paths(old, new, max_bytes=max_bytes)
-    except PolicyDiffError as err:
-        click.echo(f"policydiff: error: {err}", err=True)
-        sys.exit(1)
-    text = render(data, fmt)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)

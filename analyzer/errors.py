@@ -10,6 +10,8 @@ BinaryFileError.
 
 from __future__ import annotations
 
+from .textsafe import display_name
+
 __all__ = [
     "PolicyDiffError",
     "InputError",
@@ -22,6 +24,7 @@ __all__ = [
     "FileTooLargeError",
     "ModelNotFoundError",
     "UnreadableFileError",
+    "OutputError",
 ]
 
 
@@ -31,6 +34,8 @@ class PolicyDiffError(Exception):
     code = "E000"
 
     def __init__(self, message: str) -> None:
+        # One printable line whatever the file name held (newlines, escapes, bad bytes).
+        message = display_name(message)
         super().__init__(message)
         self.message = message
 
@@ -145,4 +150,17 @@ class ModelNotFoundError(PolicyDiffError):
         super().__init__(
             f"{name}: no such model policy; use one of {', '.join(known)}, 'auto', "
             "or the path of a model text file."
+        )
+
+
+class OutputError(PolicyDiffError):
+    """A report could not be written (a missing folder, a full disk, no permission)."""
+
+    code = "E300"
+
+    def __init__(self, target: str, error: OSError) -> None:
+        reason = error.strerror or type(error).__name__
+        super().__init__(
+            f"{target}: cannot write the output ({reason}); "
+            "check that the folder exists, is writable and has free space."
         )

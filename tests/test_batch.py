@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analyzer.batch import INTERNAL_CODE, Task, audit_one, batch_command, discover, run_batch
+from analyzer.batch import INTERNAL_CODE, Task, audit_one, discover, run_batch
+from analyzer.cli import cli
 from analyzer.store import rows_digest
 from bench.synth_corpus import make_corpus
 
@@ -169,13 +170,13 @@ def test_cli_batch(tmp_path: Path) -> None:
     out = tmp_path / "out"
     runner = CliRunner()
     args = [str(folder), "--out", str(out), "--jobs", "2", "--no-progress", "--no-html"]
-    result = runner.invoke(batch_command, [*args, "--export", "csv"])
+    result = runner.invoke(cli, ["batch", *args, "--export", "csv"])
     assert result.exit_code == 0, result.output
     assert "4 documents: 3 audited, 0 skipped (unchanged), 1 errors" in result.output
     assert "empty.txt: the file is empty" in result.output
     assert f"Database: {out.resolve() / 'corpus.db'}" in result.output
     assert (out / "index.html").is_file() and (out / "export" / "documents.csv").is_file()
-    rerun = runner.invoke(batch_command, args)
+    rerun = runner.invoke(cli, ["batch", *args])
     assert "0 audited, 3 skipped (unchanged), 1 errors" in rerun.output
 
 
@@ -185,11 +186,11 @@ def test_cli_batch(tmp_path: Path) -> None:
 )
 def test_cli_usage_errors_exit_2(tmp_path: Path, extra: list[str]) -> None:
     make_corpus(tmp_path / "docs", 1)
-    result = CliRunner().invoke(batch_command, [str(tmp_path / "docs"), *extra])
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path / "docs"), *extra])
     assert result.exit_code == 2, result.output
 
 
 def test_cli_no_documents_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "notes.csv").write_text("a,b")
-    result = CliRunner().invoke(batch_command, [str(tmp_path)])
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path)])
     assert result.exit_code == 2 and "no .txt" in result.output
