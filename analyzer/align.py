@@ -14,18 +14,20 @@ and the whole score matrix is computed at once (``cdist``). The steps:
 5. provisions whose matches break the document order (not on the longest increasing
    subsequence) are ``moved``.
 
-Exports: Unit, ProvisionMatch, Alignment, align(model_units, doc_units, ...),
-longest_increasing(values), same_place(model_ref, doc_ref), attach_inserts(owner, units).
+Exports: Unit, ProvisionMatch, Alignment (re-exported from ``analyzer.model``),
+align(model_units, doc_units, ...), longest_increasing(values), same_place(model_ref, doc_ref),
+attach_inserts(owner, units).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from .model import Alignment, ProvisionMatch, Unit
 
 __all__ = [
     "Unit",
@@ -36,32 +38,6 @@ __all__ = [
     "same_place",
     "attach_inserts",
 ]
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A sentence: ``owner`` is the clause (or provision) ref it belongs to."""
-
-    owner: str
-    raw: str
-    norm: str
-
-
-@dataclass(frozen=True)
-class ProvisionMatch:
-    """What one model provision aligned to: document unit ids, in document order."""
-
-    model_ref: str
-    doc_units: tuple[int, ...]
-    unit_scores: tuple[float, ...]  # per model sentence: best score 0..100 (0 = unmatched)
-    moved: bool
-    candidate: tuple[int, float] | None  # nearest doc unit when nothing matched
-
-
-@dataclass(frozen=True)
-class Alignment:
-    provisions: tuple[ProvisionMatch, ...]
-    unit_owner: tuple[str | None, ...]  # for each doc unit: the model ref it went to
 
 
 def attach_inserts(owner: Sequence[str | None], units: Sequence[Unit]) -> dict[str, list[int]]:

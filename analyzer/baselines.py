@@ -1,32 +1,38 @@
 """The model policies (baselines) in ``model_policy/``: a text file plus JSON metadata each.
 
-Exports: load_model(id_or_path) -> ModelPolicy, model_ids() -> list[str], model_dir() -> Path.
-The directory can be overridden with the environment variable POLICYDIFF_MODEL_DIR.
+Reading only: the loaded models are kept by the context (``analyzer.context``), which is
+built once per run. A model file that cannot be used (binary, PDF, UTF-16, empty, no
+provisions, malformed metadata) is a one-line ``ConfigError`` naming the file and the fix.
+
+Exports: read_model(id_or_path, directory) -> ModelPolicy, model_ids(directory=None) -> list,
+model_dir() -> Path (the one place that reads POLICYDIFF_MODEL_DIR), read_json(path, what),
+load_model(id_or_path) -> ModelPolicy (through the default context).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from .errors import ModelNotFoundError
-from .model import ModelPolicy, Substitution
+from .errors import ConfigError, ModelNotFoundError
+from .model import ClauseKind, ModelPolicy, Substitution
 from .segment import segment_text
 
-__all__ = ["load_model", "model_ids", "model_dir"]
+__all__ = ["load_model", "read_model", "model_ids", "model_dir", "read_json"]
 
 
 def model_dir() -> Path:
+    """The model directory: POLICYDIFF_MODEL_DIR, or the bundled ``model_policy/``."""
     env = os.environ.get("POLICYDIFF_MODEL_DIR")
     return Path(env) if env else Path(__file__).resolve().parent.parent / "model_policy"
 
 
-def model_ids() -> list[str]:
-    """Ids of the bundled models (each ``<id>.json`` with a ``text`` file)."""
+def model_ids(directory: Path | None = None) -> list[str]:
+    """Ids of the models in ``directory`` (each ``<id>.json`` with a ``text`` file)."""
     out = []
-    for meta in sorted(model_dir().glob("*.json")):
+    for meta in sorted((directory or model_dir()).glob("*.json")):
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -36,30 +42,87 @@ def model_ids() -> list[str]:
     return out
 
 
-@lru_cache(maxsize=8)
-def load_model(name: str) -> ModelPolicy:
-    """Load a bundled model by id, or a model text file by path (metadata optional:
-    ``X.json`` beside ``X.txt``)."""
-    base = model_dir()
+def read_json(path: Path, what: str) -> Any:
+    """Parsed JSON of a data file; a ``ConfigError`` naming the file if it is not JSON."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ConfigError(
+            str(path), f"cannot be read ({err.strerror})", "check its permissions"
+        ) from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(
+            str(path), f"the {what} is not UTF-8 text", "save it as UTF-8 JSON"
+        ) from None
+    except json.JSONDecodeError as err:
+        raise ConfigError(
+            str(path),
+            f"the {what} is not valid JSON (line {err.lineno} column {err.colno}: {err.msg})",
+            "fix the JSON syntax",
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    """A model's text: UTF-8 text, never a binary, PDF or UTF-16 file, never empty."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ConfigError(
+            str(path), f"cannot be read ({err.strerror})", "check its permissions"
+        ) from None
+    fix = "give the model policy as a UTF-8 text file (save or export it as .txt)"
+    if raw.startswith(b"%PDF-"):
+        raise ConfigError(str(path), "the model is a PDF file, not text", fix)
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ConfigError(str(path), "the model is a Word/ZIP file, not text", fix)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") > 10:
+        raise ConfigError(str(path), "the model is UTF-16 or binary, not UTF-8 text", fix)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ConfigError(
+            str(path), f"the model is not UTF-8 text (byte {err.start})", fix
+        ) from None
+    if not text.strip():
+        raise ConfigError(str(path), "the model file is empty", "give a model policy with text")
+    return text
+
+
+def read_model(name: str, directory: Path | None = None) -> ModelPolicy:
+    """Read a model by id (``<directory>/<id>.json``) or a model text file by path
+    (metadata optional: ``X.json`` beside ``X.txt``). Not cached: the context keeps it."""
+    base = directory or model_dir()
     meta_path = base / f"{name}.json"
     if meta_path.is_file():
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = _metadata(meta_path)
+        if not isinstance(meta.get("text"), str):
+            raise ConfigError(
+                str(meta_path), "the model metadata lacks 'text'", "name the text file"
+            )
         text_path = base / meta["text"]
+        if not text_path.is_file():
+            raise ConfigError(
+                str(meta_path), f"its text file {text_path.name} does not exist", "add it"
+            )
     else:
         path = Path(name)
         if not path.is_file():
-            raise ModelNotFoundError(name, model_ids())
+            raise ModelNotFoundError(name, model_ids(base))
         text_path = path
         side = path.with_suffix(".json")
-        meta = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else {}
+        meta = _metadata(side) if side.is_file() and side != path else {}
         meta.setdefault("id", path.stem)
         meta.setdefault("title", path.stem)
-    text = text_path.read_text(encoding="utf-8")
+    text = _read_text(text_path)
     tree = segment_text(text)
-    subs = tuple(
-        Substitution(s["token"], tuple(s["variants"]), s.get("description", ""))
-        for s in meta.get("substitutions", [])
-    )
+    if not any(c.text.strip() and c.kind is ClauseKind.BODY for c in tree.clauses):
+        raise ConfigError(
+            str(text_path),
+            "the model has no provisions (no labelled clause with text)",
+            "give the model policy text with its numbered provisions",
+        )
     return ModelPolicy(
         id=str(meta["id"]),
         title=str(meta.get("title") or tree.title),
@@ -69,6 +132,39 @@ def load_model(name: str) -> ModelPolicy:
         kind=str(meta.get("kind", "agency")),
         text=text,
         tree=tree,
-        substitutions=subs,
+        substitutions=_substitutions(meta, meta_path if meta_path.is_file() else text_path),
         metadata=meta,
     )
+
+
+def _metadata(path: Path) -> dict[str, Any]:
+    data = read_json(path, "model metadata")
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "the model metadata is not a JSON object", "fix the file")
+    return data
+
+
+def _substitutions(meta: dict[str, Any], path: Path) -> tuple[Substitution, ...]:
+    out = []
+    for s in meta.get("substitutions", []):
+        if (
+            not isinstance(s, dict)
+            or not isinstance(s.get("token"), str)
+            or not isinstance(s.get("variants"), list)
+        ):
+            raise ConfigError(
+                str(path),
+                "a substitution lacks 'token' (text) or 'variants' (list)",
+                'write each as {"token": ..., "variants": [...]}',
+            )
+        out.append(
+            Substitution(s["token"], tuple(map(str, s["variants"])), s.get("description", ""))
+        )
+    return tuple(out)
+
+
+def load_model(name: str) -> ModelPolicy:
+    """A model by id or path, kept by the default context (one load per run)."""
+    from .context import default_context
+
+    return default_context().model(name)

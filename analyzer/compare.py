@@ -20,23 +20,23 @@ Exports:
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .align import Alignment, Unit, align, attach_inserts
-from .audit import sentence_units
-from .classify import XrefContext, classify, xref_context
+from .classify import XrefContext, classify
 from .compare_render import FORMATS, render, render_html, render_markdown, render_text
 from .compare_summary import count_rows as _counts
 from .compare_summary import find_moves as _moves
 from .compare_summary import summary_sentences as _summary
+from .context import Context, default_context
+from .detect import detect_model
 from .errors import InputError
-from .model import Clause, ClauseTree, Document, Location
-from .normalize import Normalizer, build_normalizer
+from .model import Clause, ClauseTree, Document, Location, ModelPolicy, Pairing, Side
+from .normalize import build_normalizer
+from .pair import new_text, pair, pair_xref, side
 from .segment import segment
 
 __all__ = [
@@ -59,53 +59,23 @@ Row = dict[str, Any]
 # ---------------------------------------------------------------- the two sides
 
 
-@dataclass(frozen=True)
-class _Side:
-    """One segmented draft: its clauses with text, their sentence units, and the tree."""
-
-    doc: Document
-    tree: ClauseTree
-    clauses: tuple[Clause, ...]
-    units: tuple[Unit, ...]
-
-    @property
-    def by_ref(self) -> dict[str, Clause]:
-        return self.tree.by_ref()
-
-    @property
-    def order(self) -> dict[str, int]:
-        return {c.ref: i for i, c in enumerate(self.tree.clauses)}
+def _sides(old: Document, new: Document, context: Context) -> tuple[Side, Side, Document]:
+    """Both drafts segmented and split into sentences under one normalizer: the declared
+    substitutions of the model the drafts follow (each draft's own agency, district and
+    chief names stand for the model's parties, as in an audit)."""
+    old_tree, new_tree = segment(old), segment(new)
+    model = _followed_model(old_tree, new_tree, context)
+    normalizer = build_normalizer(model, old.text + "\n" + new.text, tables=context.tables)
+    return side(old_tree, normalizer), side(new_tree, normalizer), new
 
 
-def _side(document: Document, normalizer: Normalizer) -> _Side:
-    tree = segment(document)
-    clauses = tuple(c for c in tree.clauses if c.text.strip())
-    return _Side(document, tree, clauses, tuple(sentence_units(clauses, normalizer)))
-
-
-@dataclass(frozen=True)
-class _Links:
-    """Which NEW units each OLD clause got, and which NEW units matched nothing."""
-
-    old_units: dict[str, list[int]]  # old ref -> new unit ids (aligned + attached inserts)
-    moved: dict[str, bool]
-    loose: dict[str, list[int]]  # new ref -> unit ids that matched no old clause
-
-
-def _links(alignment: Alignment, new: _Side) -> _Links:
-    owner = alignment.unit_owner
-    attached = attach_inserts(owner, new.units)
-    old_units = {
-        m.model_ref: sorted({*m.doc_units, *attached.get(m.model_ref, [])})
-        for m in alignment.provisions
-    }
-    taken = {j for idx in old_units.values() for j in idx}
-    loose: dict[str, list[int]] = {}
-    for j, unit in enumerate(new.units):
-        if j not in taken:
-            loose.setdefault(unit.owner, []).append(j)
-    moved = {m.model_ref: m.moved for m in alignment.provisions}
-    return _Links(old_units, moved, loose)
+def _followed_model(old: ClauseTree, new: ClauseTree, context: Context) -> ModelPolicy | None:
+    """The bundled model either draft follows (its substitutions apply), or None."""
+    for tree in (old, new):
+        follows, _ = detect_model(tree, context=context)
+        if follows:
+            return context.model(follows)
+    return None
 
 
 # ---------------------------------------------------------------- rows
@@ -121,23 +91,6 @@ def _span(clauses: Sequence[Clause]) -> Location:
     return Location(
         first.location.page, first.location.line, last.location.end_page, last.location.end_line
     )
-
-
-def _new_text(units: Sequence[int], new: _Side) -> tuple[list[str], str]:
-    """The NEW clauses the units belong to, and their text: whole clauses where all their
-    sentences are here, otherwise the sentences."""
-    per_clause: dict[str, list[int]] = {}
-    for j in units:
-        per_clause.setdefault(new.units[j].owner, []).append(j)
-    total = Counter(u.owner for u in new.units)
-    by_ref = new.by_ref
-    parts = []
-    for ref, idx in per_clause.items():
-        if len(idx) == total[ref]:
-            parts.append(by_ref[ref].text.strip())
-        else:
-            parts.append(" ".join(new.units[j].raw for j in idx))
-    return list(per_clause), "\n".join(parts)
 
 
 def _row(**fields: Any) -> Row:
@@ -198,12 +151,12 @@ def _heading_change(old: Clause, new: Clause | None) -> list[dict[str, Any]]:
 
 
 def _matched_row(
-    clause: Clause, units: Sequence[int], moved: bool, new: _Side, ctx: _Context
+    clause: Clause, units: Sequence[int], moved: bool, pairing: Pairing, base: XrefContext
 ) -> Row:
-    refs, text = _new_text(units, new)
-    by_ref = new.by_ref
-    xref = XrefContext(ctx.xref.doc_refs, ctx.xref.doc_topics, ctx.xref.model_refs, clause.ref)
-    result = classify(clause.text, text, ctx.normalizer, xref=xref)
+    refs, text = new_text(pairing, units)
+    by_ref = pairing.new.by_ref
+    xref = replace(base, provision_ref=clause.ref)
+    result = classify(clause.text, text, pairing.new.normalizer, xref=xref)
     changes = [c.to_dict() for c in result.changes] + _heading_change(clause, by_ref[refs[0]])
     edited = bool(changes) or str(result.status) != "identical"
     status = "moved" if moved else ("edited" if edited else "unchanged")
@@ -243,10 +196,10 @@ def _explain(row: Row) -> str:
     return "; ".join(parts)
 
 
-def _inserted_row(ref: str, units: Sequence[int], new: _Side) -> Row:
-    clause = new.by_ref[ref]
-    _, text = _new_text(units, new)
-    whole = len(units) == sum(1 for u in new.units if u.owner == ref)
+def _inserted_row(ref: str, units: Sequence[int], pairing: Pairing) -> Row:
+    clause = pairing.new.by_ref[ref]
+    _, text = new_text(pairing, units)
+    whole = len(units) == pairing.new.sizes[ref]
     return _row(
         new_ref=ref,
         new_refs=[ref],
@@ -261,24 +214,26 @@ def _inserted_row(ref: str, units: Sequence[int], new: _Side) -> Row:
     )
 
 
-@dataclass(frozen=True)
-class _Context:
-    normalizer: Normalizer
-    xref: XrefContext
-
-
-def _old_rows(old: _Side, new: _Side, links: _Links, ctx: _Context) -> list[Row]:
+def _old_rows(pairing: Pairing) -> list[Row]:
+    base = pair_xref(pairing)
     rows = []
-    for clause in old.clauses:
-        units = links.old_units.get(clause.ref, [])
+    for clause, match in zip(pairing.old.clauses, pairing.matches, strict=True):
+        units = pairing.units_of(clause.ref)
         if not units:
             rows.append(_deleted_row(clause))
         else:
-            rows.append(_matched_row(clause, units, links.moved[clause.ref], new, ctx))
+            rows.append(_matched_row(clause, units, match.moved, pairing, base))
     return rows
 
 
-def _place_inserts(rows: list[Row], inserted: list[Row], new: _Side) -> list[Row]:
+def _inserted_rows(pairing: Pairing) -> list[Row]:
+    loose: dict[str, list[int]] = {}
+    for j in sorted(pairing.loose):
+        loose.setdefault(pairing.new.units[j].owner, []).append(j)
+    return [_inserted_row(ref, idx, pairing) for ref, idx in loose.items()]
+
+
+def _place_inserts(rows: list[Row], inserted: list[Row], new: Side) -> list[Row]:
     """OLD order, each inserted row right after the row of the NEW clause it follows."""
     order = new.order
     row_of_new: dict[str, int] = {}
@@ -301,7 +256,7 @@ def _place_inserts(rows: list[Row], inserted: list[Row], new: _Side) -> list[Row
 # ---------------------------------------------------------------- the library functions
 
 
-def _mapping(rows: Sequence[Row], old: _Side, new: _Side) -> dict[str, dict[str, list[str]]]:
+def _mapping(rows: Sequence[Row], old: Side, new: Side) -> dict[str, dict[str, list[str]]]:
     old_to_new = {r["old_ref"]: list(r["new_refs"]) for r in rows if r["old_ref"]}
     new_to_old: dict[str, list[str]] = {c.ref: [] for c in new.clauses}
     for row in rows:
@@ -311,33 +266,32 @@ def _mapping(rows: Sequence[Row], old: _Side, new: _Side) -> dict[str, dict[str,
     return {"old_to_new": old_to_new, "new_to_old": new_to_old}
 
 
-def _meta(side: _Side) -> dict[str, Any]:
+def _meta(doc: Document, part: Side) -> dict[str, Any]:
     return {
-        "path": side.doc.path,
-        "sha256": side.doc.sha256,
-        "title": side.tree.title,
-        "format": side.doc.format,
-        "clauses": len(side.clauses),
+        "path": doc.path,
+        "sha256": doc.sha256,
+        "title": part.tree.title,
+        "format": doc.format,
+        "clauses": len(part.clauses),
     }
 
 
-def compare_documents(old: Document, new: Document) -> dict[str, Any]:
+def compare_documents(
+    old: Document, new: Document, *, context: Context | None = None
+) -> dict[str, Any]:
     """Compare two ingested drafts; the ``policydiff/compare@1`` dict (OLD order)."""
-    normalizer = build_normalizer(None, new.text)
-    a, b = _side(old, normalizer), _side(new, normalizer)
-    alignment = align(list(a.units), list(b.units), provision_order=[c.ref for c in a.clauses])
-    links = _links(alignment, b)
-    xref = xref_context(b.tree, a.tree, [u.owner for u in b.units], alignment.unit_owner)
-    ctx = _Context(normalizer, xref)
-    rows = _old_rows(a, b, links, ctx)
-    inserted = [_inserted_row(ref, idx, b) for ref, idx in links.loose.items()]
+    context = context or default_context()
+    a, b, _ = _sides(old, new, context)
+    pairing = pair(a, b, context=context)
+    rows = _old_rows(pairing)
+    inserted = _inserted_rows(pairing)
     moves = _moves(rows, a, b)
     rows = _place_inserts(rows, inserted, b)
     return {
         "schema": SCHEMA,
         "tool": {"name": "policydiff", "version": __version__},
-        "old": _meta(a),
-        "new": _meta(b),
+        "old": _meta(old, a),
+        "new": _meta(new, b),
         "summary": _summary(rows, moves, a, b),
         "counts": _counts(rows, moves),
         "moves": moves,

@@ -22,7 +22,8 @@ from .compare_render import clip, plural
 from .model import Clause, ClauseTree
 
 if TYPE_CHECKING:
-    from .compare import Row, _Side
+    from .compare import Row
+    from .model import Side as _Side
 
 __all__ = ["find_moves", "summary_sentences", "count_rows"]
 

@@ -5,7 +5,7 @@ and batch mode can store it as an error row.
 
 Exports: PolicyDiffError (base), InputError, EmptyFileError, UnsupportedFormatError,
 CorruptFileError, EncryptedPdfError, NoTextLayerError, FileTooLargeError, ModelNotFoundError,
-BinaryFileError.
+BinaryFileError, ConfigError (a model, catalog, rules or normalization file).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = [
     "ModelNotFoundError",
     "UnreadableFileError",
     "OutputError",
+    "ConfigError",
 ]
 
 
@@ -164,3 +165,12 @@ class OutputError(PolicyDiffError):
             f"{target}: cannot write the output ({reason}); "
             "check that the folder exists, is writable and has free space."
         )
+
+
+class ConfigError(PolicyDiffError):
+    """A model, catalog, rules or normalization file that cannot be used as it is."""
+
+    code = "E201"
+
+    def __init__(self, path: str, cause: str, fix: str) -> None:
+        super().__init__(f"{path}: {cause}; {fix}")

@@ -8,13 +8,21 @@ Exports:
     ModelPolicy                 -- a baseline policy and its declared substitutions
     Status, Category, Direction, Verdict, ClauseKind -- string enums used in the JSON
     Change, Candidate, Finding, Addition, Audit -- classify / audit output
+    Unit, ProvisionMatch, Alignment -- align output: sentences and what each provision got
+    Side, Pairing               -- pair output: one document paired with another (audit, compare)
+    Attachment                  -- a copy of the model carried as an attachment of the document
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the normalizer lives in normalize.py, which imports this module
+    from .normalize import Normalizer
 
 __all__ = [
     "Line",
@@ -34,6 +42,12 @@ __all__ = [
     "Finding",
     "Addition",
     "Audit",
+    "Unit",
+    "ProvisionMatch",
+    "Alignment",
+    "Side",
+    "Pairing",
+    "Attachment",
 ]
 
 
@@ -256,6 +270,120 @@ class Addition:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A sentence: ``owner`` is the clause (or provision) ref it belongs to; ``norm`` the
+    normalized text that is compared, ``raw`` the text shown."""
+
+    owner: str
+    raw: str
+    norm: str
+
+
+@dataclass(frozen=True)
+class ProvisionMatch:
+    """What one provision (an OLD clause) aligned to: NEW unit ids, in document order."""
+
+    model_ref: str
+    doc_units: tuple[int, ...]
+    unit_scores: tuple[float, ...]  # per model sentence: best score 0..100 (0 = unmatched)
+    moved: bool
+    candidate: tuple[int, float] | None  # nearest doc unit when nothing matched
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Sentence alignment: one match per provision, and for each document unit the
+    provision it went to (or None)."""
+
+    provisions: tuple[ProvisionMatch, ...]
+    unit_owner: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a pairing: the segmented tree, the clauses taking part (with text, in
+    document order), their sentence units and the normalizer that produced ``Unit.norm``."""
+
+    tree: ClauseTree
+    clauses: tuple[Clause, ...]
+    units: tuple[Unit, ...]
+    normalizer: Normalizer = field(compare=False, repr=False)
+
+    @cached_property
+    def by_ref(self) -> dict[str, Clause]:
+        return {c.ref: c for c in self.tree.clauses}
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Position of each clause ref in the tree."""
+        return {c.ref: i for i, c in enumerate(self.tree.clauses)}
+
+    @cached_property
+    def sizes(self) -> dict[str, int]:
+        """Sentences per clause ref."""
+        out: dict[str, int] = {}
+        for u in self.units:
+            out[u.owner] = out.get(u.owner, 0) + 1
+        return out
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """OLD (the model, or the first draft) paired with NEW (the document, or the second
+    draft). ``matches`` has one entry per OLD clause in OLD order (sentence matches and
+    structural matches); ``unit_owner[j]`` is the OLD ref NEW unit ``j`` was matched to;
+    ``structural`` the OLD refs matched only by their place in the outline; ``inserts`` the
+    unmatched NEW units attached to an OLD ref (the rest of their clause matched it);
+    ``loose`` the NEW units that belong to nothing (additions, inserted text); ``headings``
+    the NEW units that only print a heading; ``candidates`` the nearest NEW unit (id, score
+    0..100) of each unmatched OLD clause."""
+
+    old: Side
+    new: Side
+    matches: tuple[ProvisionMatch, ...]
+    unit_owner: tuple[str | None, ...]
+    structural: frozenset[str]
+    inserts: Mapping[str, tuple[int, ...]]
+    loose: tuple[int, ...]
+    headings: frozenset[int]
+    candidates: Mapping[str, tuple[int, float]]
+
+    def units_of(self, ref: str) -> tuple[int, ...]:
+        """NEW units that an OLD ref got: matched and attached, in document order."""
+        match = next((m for m in self.matches if m.model_ref == ref), None)
+        own = match.doc_units if match is not None else ()
+        return tuple(sorted({*own, *self.inserts.get(ref, ())}))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A copy of the model carried inside the document (an attachment or appendix): where
+    it starts, which clauses it holds, and how complete the copy is (share of the model's
+    sentences found in it). ``judged`` says which text the audit judged: ``body`` (the
+    adopter's own policy, outside the attachment) or ``attachment`` (the document has no
+    policy text of its own)."""
+
+    ref: str
+    heading: str
+    location: Location
+    clause_refs: tuple[str, ...]
+    model_id: str
+    completeness: float
+    judged: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ref": self.ref,
+            "heading": self.heading,
+            "location": self.location.to_dict(),
+            "clauses": len(self.clause_refs),
+            "model": self.model_id,
+            "completeness": self.completeness,
+            "judged": self.judged,
+        }
+
+
+@dataclass(frozen=True)
 class Audit:
     """The whole result of auditing one document against one model."""
 
@@ -275,3 +403,4 @@ class Audit:
     pages: int = 1
     clause_count: int = 0
     requirements: tuple[dict[str, Any], ...] = ()  # the statute checklist (check.py)
+    attachment: Attachment | None = None  # a model copy carried by the document

@@ -7,21 +7,19 @@ abbreviations "MSS"/"Minn. Stat."/"M.S."/"§", number words "sixty (60)" = "60")
 model's declared substitutions (its placeholder and generic parties against the document's
 own agency or district name and "Chief of Police", found in the document itself).
 
-Exports: Token, Normalizer, tokenize(text), build_normalizer(model, document_text),
-norm_string(tokens).
+Exports: Token, Normalizer, tokenize(text), build_normalizer(model, document_text, *, tables),
+norm_string(tokens), tables(), check_tables(data, source), find_names(text).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from .baselines import model_dir
+from .errors import ConfigError
 from .model import ModelPolicy
 
 __all__ = [
@@ -32,6 +30,7 @@ __all__ = [
     "norm_string",
     "tables",
     "find_names",
+    "check_tables",
 ]
 
 _WORD_RE = re.compile(r"§+|\d+(?:/\d+)+|[A-Za-z0-9]+(?:['\u2019.\-][A-Za-z0-9]+)*(?:['\u2019]s?)?")
@@ -86,14 +85,50 @@ def _tokenize(text: str) -> tuple[Token, ...]:
 
 
 def tables() -> dict[str, Any]:
-    """The declared normalization tables (``normalization.json`` in the model directory)."""
-    return _tables(str(model_dir()))
+    """The declared normalization tables of the default context (``normalization.json`` in
+    the model directory). Stages are given ``context.tables`` instead."""
+    from .context import default_context
+
+    return default_context().tables
 
 
-@lru_cache(maxsize=4)
-def _tables(directory: str) -> dict[str, Any]:
-    with open(Path(directory) / "normalization.json", encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
+_context_tables = tables
+
+
+_TABLE_SHAPES: dict[str, type] = {
+    "phrases": dict,
+    "statute_section_words": list,
+    "number_words": dict,
+    "modality": dict,
+    "negation": list,
+    "time_units": list,
+    "months": list,
+    "citation_words": list,
+    "party_words": list,
+}
+
+
+def check_tables(data: Any, source: str) -> dict[str, Any]:
+    """The normalization tables as loaded, checked: each table present with its shape.
+    A ``ConfigError`` naming the file and the table otherwise."""
+    if not isinstance(data, dict):
+        raise ConfigError(source, "the normalization table is not a JSON object", "fix the file")
+    for key, shape in _TABLE_SHAPES.items():
+        if not isinstance(data.get(key), shape):
+            kind = "an object" if shape is dict else "a list"
+            raise ConfigError(
+                source, f"'{key}' is missing or not {kind}", f"give '{key}' as {kind}"
+            )
+    for word, value in data["number_words"].items():
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(
+                source, f"number word '{word}' is not an integer", "write it as a whole number"
+            )
+    for strength in ("strong", "medium", "weak"):
+        if not isinstance(data["modality"].get(strength), list):
+            raise ConfigError(
+                source, f"'modality.{strength}' is missing or not a list", "give it as a list"
+            )
     return data
 
 
@@ -224,11 +259,16 @@ def norm_string(tokens: Iterable[Token]) -> str:
     return " ".join(t.norm for t in tokens if t.kind != "punct")
 
 
-def build_normalizer(model: ModelPolicy | None, document_text: str = "") -> Normalizer:
-    """Compile the declared tables plus the model's substitutions, filling the
-    ``{agency_name}``, ``{district_name}`` and ``{chief_title}`` variants with the names
-    found in the document."""
-    data = tables()
+def build_normalizer(
+    model: ModelPolicy | None,
+    document_text: str = "",
+    *,
+    tables: dict[str, Any] | None = None,
+) -> Normalizer:
+    """Compile the declared ``tables`` (default: the default context's) plus the model's
+    substitutions, filling the ``{agency_name}``, ``{district_name}`` and ``{chief_title}``
+    variants with the names found in the document."""
+    data = tables if tables is not None else _context_tables()
     phrases: dict[tuple[str, ...], tuple[str, str]] = {}
     for phrase, norm in data["phrases"].items():
         phrases[_key(phrase)] = (norm, "word")

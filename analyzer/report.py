@@ -101,6 +101,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
             "format": audit.document_format,
             "pages": audit.pages,
             "clauses": audit.clause_count,
+            "attachment": audit.attachment.to_dict() if audit.attachment else None,
         },
         "model": {
             "id": audit.model.id,

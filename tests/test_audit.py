@@ -9,7 +9,8 @@ from typing import Any
 from analyzer.api import audit_path, audit_text
 from analyzer.report import to_json
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
 
 
 @cache
@@ -76,11 +77,39 @@ def test_hutchinson_citation_and_typos() -> None:
 
 
 def test_alexandria_attachment_carries_the_model() -> None:
+    """The POST model carried as an attachment is reported, and the agency's own policy
+    (436.1-436.9) is what gets judged: no provision is matched inside the copy."""
     data = _audit("alexandria-pd-436.txt", "post-sro")
+    att = data["document"]["attachment"]
+    assert att["model"] == "post-sro" and att["judged"] == "body"
+    assert att["ref"] == "Attachment" and att["location"]["line"] == 96
+    assert att["completeness"] >= 0.95
+    refs = [p["doc_ref"] for p in data["provisions"] if p["doc_ref"]]
+    assert refs and not any(r.startswith("Attachment") for r in refs)
+    assert not any(a["doc_ref"].startswith("Attachment") for a in data["additions"])
+    assert data["summary"]["missing"] > 30  # a Lexipol policy, not the model
+    assert "436.4.1.1" in {a["doc_ref"] for a in data["additions"]}  # the duty-hours section
+    assert "carries as an attachment" in data["verdict_reasons"][0]
+    assert data["verdict"] == "not-substantially-similar"
+
+
+def test_attachment_only_document_judges_the_copy() -> None:
+    """A cover note adopting the model attached to it: the copy is judged (the document has
+    no policy text of its own) and reported as judged."""
+    model = (ROOT / "model_policy" / "post-sro.txt").read_text(encoding="utf-8")
+    cover = (
+        "Policy 9\n\n9.1 PURPOSE\n\nThe Example Police Department adopts the attached model "
+        "policy as its SRO policy.\n\nAttachments\n\nSRO Model Policy.pdf\n\n"
+    )
+    data = audit_text(cover + model, model="post-sro")
+    att = data["document"]["attachment"]
+    assert att is not None and att["judged"] == "attachment"
     assert data["summary"]["missing"] == 0
-    assert all(p["doc_ref"].startswith("Attachment.") for p in data["provisions"])
-    added = {a["doc_ref"] for a in data["additions"]}
-    assert "436.4.1.1" in added  # the duty-hours section
+
+
+def test_no_attachment_is_null() -> None:
+    data = _audit("lakeville-pd-417.txt", "post-sro")
+    assert data["document"]["attachment"] is None
 
 
 def test_st_louis_park_against_507_5() -> None:

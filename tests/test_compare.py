@@ -251,3 +251,29 @@ def test_section_moved_without_renumbering(tmp_path: Path) -> None:
     assert "moves 1 section: 1003.4.H (Data Practices) now comes before 1003.4.G" in summary
     assert data["counts"]["edited"] == 0 and data["counts"]["deleted"] == 0
     assert data["counts"]["inserted"] == 0
+
+
+# ---------------------------------------------------------------- declared substitutions
+
+CORPUS = ROOT / "corpus"
+
+
+def test_compare_applies_the_models_declared_substitutions() -> None:
+    """Hutchinson vs Lakeville (two adoptions of the POST model): each agency's own name
+    for the model's parties is an entity swap, never substantive; what compare calls
+    substantive is what the audits call substantive (the same edit, the same finding)."""
+    from analyzer.api import audit_path
+
+    data = compare_paths(CORPUS / "hutchinson-pd-1003.txt", CORPUS / "lakeville-pd-417.txt")
+    changes = [c for r in data["clauses"] for c in r["changes"]]
+    entity = [c for c in changes if c["category"] == "entity"]
+    assert entity and not any(c["substantive"] for c in entity)
+    assert any("Lakeville Police Department" in c["doc_text"] for c in entity)
+    hutch = audit_path(CORPUS / "hutchinson-pd-1003.txt", model="post-sro")
+    lake = audit_path(CORPUS / "lakeville-pd-417.txt", model="post-sro")
+    model_of = {p["doc_ref"]: p["model_ref"] for p in hutch["provisions"] if p["doc_ref"]}
+    flagged = {p["model_ref"] for a in (hutch, lake) for p in a["provisions"] if p["substantive"]}
+    edited = [r for r in data["clauses"] if r["status"] != "inserted" and r["substantive"]]
+    assert edited
+    for r in edited:
+        assert model_of.get(r["old_ref"]) in flagged, (r["old_ref"], r["explanation"])

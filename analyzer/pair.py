@@ -1,0 +1,286 @@
+"""Pair two segmented documents clause by clause: the one core of audit and compare.
+
+OLD is the model (audit) or the first draft (compare); NEW is the document or the second
+draft. The steps, each a small function:
+
+1. ``side``: the clauses that take part and their sentences, normalized (``Side``);
+2. ``align.align``: every OLD sentence against every NEW sentence, globally (``Alignment``);
+3. ``_structural``: an OLD clause rewritten in place (no sentence matched, but NEW has a
+   clause at the same place in the outline, in the same context, sharing enough words);
+4. ``_heading_units``: NEW sentences that only print a heading (audit: the model's own
+   headings printed inline) are neither inserts nor additions;
+5. ``align.attach_inserts``: unmatched NEW sentences of a clause whose other sentences all
+   matched one OLD clause are text inserted into it;
+6. ``_candidates``: for each unmatched OLD clause, the NEW sentence that says most of the
+   same words (shown to a reviewer, never counted).
+
+Exports: pair(old, new, *, context=None, skip_headings=False) -> Pairing,
+side(tree, normalizer, *, clauses=None) -> Side, sentence_units(clauses, normalizer),
+pair_xref(pairing) -> XrefContext, new_text(pairing, units) -> (refs, text),
+PairSettings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+from .align import align, attach_inserts, same_place
+from .classify import XrefContext, xref_context
+from .model import Alignment, Clause, ClauseTree, Pairing, ProvisionMatch, Side, Unit
+from .normalize import Normalizer, norm_string
+from .sentences import split_sentences
+
+if TYPE_CHECKING:
+    from .context import Context
+
+__all__ = [
+    "PairSettings",
+    "pair",
+    "side",
+    "sentence_units",
+    "pair_xref",
+    "new_text",
+]
+
+
+@dataclass(frozen=True)
+class PairSettings:
+    """The thresholds of pairing (0..100 scores) beyond the sentence alignment itself."""
+
+    structural_min: float = 45.0  # token_set_ratio of a clause rewritten in place
+    parent_heading_min: float = 80.0  # ratio of the parents' headings (same context)
+    heading_min: float = 88.0  # ratio of a NEW sentence to an OLD heading (printed inline)
+    heading_max_words: int = 14  # longer sentences are never taken for headings
+    candidate_min: float = 45.0  # token_set_ratio of a missing clause's nearest sentence
+    align: dict[str, float] = field(default_factory=dict)  # keyword options of align.align
+
+
+def sentence_units(clauses: Sequence[Clause], normalizer: Normalizer) -> list[Unit]:
+    """The sentences of ``clauses`` in order, each owned by its clause's ref."""
+    texts = [c.text for c in clauses]
+    out: list[Unit] = []
+    for clause, sents in zip(clauses, split_sentences(texts), strict=True):
+        for s in sents:
+            out.append(Unit(clause.ref, s, norm_string(normalizer.tokens(s))))
+    return out
+
+
+def side(
+    tree: ClauseTree, normalizer: Normalizer, *, clauses: Iterable[Clause] | None = None
+) -> Side:
+    """One side of a pairing: ``clauses`` (default: every clause with text) of ``tree``."""
+    chosen = (
+        tuple(clauses) if clauses is not None else tuple(c for c in tree.clauses if c.text.strip())
+    )
+    return Side(tree, chosen, tuple(sentence_units(chosen, normalizer)), normalizer)
+
+
+def pair(
+    old: Side,
+    new: Side,
+    *,
+    context: Context | None = None,
+    skip_headings: bool = False,
+) -> Pairing:
+    """Pair OLD's clauses with NEW's sentences (see the module docstring for the steps).
+    ``skip_headings``: NEW sentences that print one of OLD's headings, or look like a
+    heading, are set aside (audit: a document printing the model's headings inline)."""
+    settings = context.settings.pair if context is not None else PairSettings()
+    result = align(
+        list(old.units),
+        list(new.units),
+        provision_order=[c.ref for c in old.clauses],
+        **settings.align,
+    )
+    result, structural = _structural(result, old, new, settings)
+    headings = _heading_units(old, new, settings) if skip_headings else set()
+    owner = [("" if j in headings else o) for j, o in enumerate(result.unit_owner)]
+    inserts = attach_inserts(owner, new.units)
+    attached = {j for idx in inserts.values() for j in idx}
+    loose = tuple(j for j, o in enumerate(owner) if o is None and j not in attached)
+    candidates = {
+        m.model_ref: cand
+        for clause, m in zip(old.clauses, result.provisions, strict=True)
+        if not m.doc_units
+        and (cand := _candidate(clause, m.candidate, result.unit_owner, old, new, settings))
+    }
+    return Pairing(
+        old=old,
+        new=new,
+        matches=result.provisions,
+        unit_owner=result.unit_owner,
+        structural=frozenset(structural),
+        inserts={k: tuple(v) for k, v in inserts.items()},
+        loose=loose,
+        headings=frozenset(headings),
+        candidates=candidates,
+    )
+
+
+def pair_xref(pairing: Pairing) -> XrefContext:
+    """What internal references can point at (set ``provision_ref`` per OLD clause)."""
+    return xref_context(
+        pairing.new.tree,
+        pairing.old.tree,
+        [u.owner for u in pairing.new.units],
+        pairing.unit_owner,
+    )
+
+
+def new_text(pairing: Pairing, units: Sequence[int]) -> tuple[list[str], str]:
+    """The NEW clauses ``units`` belong to and their text: whole clauses where all their
+    sentences are here, otherwise the sentences."""
+    new = pairing.new
+    per_clause: dict[str, list[int]] = {}
+    for j in units:
+        per_clause.setdefault(new.units[j].owner, []).append(j)
+    total = new.sizes
+    by_ref = new.by_ref
+    parts = []
+    for ref, idx in per_clause.items():
+        if len(idx) == total[ref]:
+            parts.append(by_ref[ref].text.strip())
+        else:
+            parts.append(" ".join(new.units[j].raw for j in idx))
+    return list(per_clause), "\n".join(parts)
+
+
+# ---------------------------------------------------------------- structural matches
+
+
+def _structural(
+    result: Alignment, old: Side, new: Side, settings: PairSettings
+) -> tuple[Alignment, list[str]]:
+    """An OLD clause rewritten in place: no sentence matched, but NEW has a clause at the
+    same place in the outline, under a parent with the same heading or followed by what
+    follows the clause in OLD, sharing enough words. Pair them (the classification then
+    shows how much was rewritten)."""
+    owner = list(result.unit_owner)
+    units_of: dict[str, list[int]] = {}
+    for j, u in enumerate(new.units):
+        units_of.setdefault(u.owner, []).append(j)
+    ctx = _Outline(
+        {c.ref: c for c in old.tree.clauses},
+        {c.ref: c for c in new.tree.clauses},
+        [c.ref for c in new.tree.clauses if c.ref in units_of],
+        {pm.model_ref: pm.doc_units for pm in result.provisions},
+        new.units,
+    )
+    ctx_pos = {ref: k for k, ref in enumerate(ctx.d_order)}
+    by_last: dict[str, list[str]] = {}
+    for dref in ctx.d_order:
+        by_last.setdefault(dref.lower().rsplit(".", 1)[-1], []).append(dref)
+    out, structural = [], []
+    clauses = old.clauses
+    for k, (clause, pm) in enumerate(zip(clauses, result.provisions, strict=True)):
+        if pm.doc_units:
+            out.append(pm)
+            continue
+        nxt = clauses[k + 1].ref if k + 1 < len(clauses) else None
+        hit = None
+        for dref in by_last.get(clause.ref.lower().rsplit(".", 1)[-1], ()):
+            idx = units_of[dref]
+            if not same_place(clause.ref, dref) or any(owner[j] is not None for j in idx):
+                continue
+            if not _context_agrees(clause, ctx.d_by_ref[dref], nxt, ctx, ctx_pos, settings):
+                continue
+            text = norm_string(new.normalizer.tokens(ctx.d_by_ref[dref].text))
+            query = norm_string(old.normalizer.tokens(clause.text))
+            if fuzz.token_set_ratio(query, text) >= settings.structural_min:
+                hit = idx
+                break
+        if hit is None:
+            out.append(pm)
+            continue
+        for j in hit:
+            owner[j] = clause.ref
+        structural.append(clause.ref)
+        out.append(ProvisionMatch(clause.ref, tuple(hit), pm.unit_scores, False, None))
+    return Alignment(tuple(out), tuple(owner)), structural
+
+
+@dataclass(frozen=True)
+class _Outline:
+    m_by_ref: dict[str, Clause]
+    d_by_ref: dict[str, Clause]
+    d_order: list[str]
+    matched_to: dict[str, tuple[int, ...]]
+    d_units: Sequence[Unit]
+
+
+def _context_agrees(
+    clause: Clause,
+    doc_clause: Clause,
+    next_ref: str | None,
+    ctx: _Outline,
+    pos_of: dict[str, int],
+    settings: PairSettings,
+) -> bool:
+    mp = ctx.m_by_ref.get(clause.parent or "")
+    dp = ctx.d_by_ref.get(doc_clause.parent or "")
+    if mp is not None and dp is not None and mp.heading and dp.heading:
+        if fuzz.ratio(mp.heading.lower(), dp.heading.lower()) >= settings.parent_heading_min:
+            return True
+    if next_ref and ctx.matched_to.get(next_ref):
+        nxt_owner = ctx.d_units[ctx.matched_to[next_ref][0]].owner
+        pos = pos_of.get(doc_clause.ref, -1)
+        if nxt_owner.startswith(doc_clause.ref + ".") or (
+            0 <= pos < len(ctx.d_order) - 1 and ctx.d_order[pos + 1] == nxt_owner
+        ):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- headings, candidates
+
+
+def _heading_units(old: Side, new: Side, settings: PairSettings) -> set[int]:
+    """NEW sentences that only print an OLD heading inline ("Use of Force", "Additional
+    issues to be addressed in contract.") or look like a heading."""
+    heads = {
+        norm_string(old.normalizer.tokens(c.heading)) for c in old.tree.clauses if c.heading
+    } - {""}
+    out = set()
+    for j, u in enumerate(new.units):
+        if len(u.norm.split()) > settings.heading_max_words:
+            continue
+        hit = process.extractOne(
+            u.norm, heads, scorer=fuzz.ratio, score_cutoff=settings.heading_min
+        )
+        if hit is not None or looks_like_heading(u.raw):
+            out.add(j)
+    return out
+
+
+def looks_like_heading(text: str) -> bool:
+    """A short line of capitalized words without closing punctuation."""
+    t = text.strip().strip("*#-: ")
+    words = t.split()
+    if not words or len(words) > 6 or t.endswith((".", ";", ",")):
+        return False
+    long_words = [w for w in words if len(w) >= 4]
+    return bool(long_words) and all(w[0].isupper() for w in long_words)
+
+
+def _candidate(
+    clause: Clause,
+    nearest: tuple[int, float] | None,
+    owner: Sequence[str | None],
+    old: Side,
+    new: Side,
+    settings: PairSettings,
+) -> tuple[int, float] | None:
+    """For an unmatched OLD clause: the NEW sentence that says most of the same words,
+    preferring sentences that matched nothing else."""
+    if nearest is None:
+        return None
+    query = norm_string(old.normalizer.tokens(clause.text))
+    free = {j: u.norm for j, u in enumerate(new.units) if owner[j] is None}
+    hit = process.extractOne(query, free, scorer=fuzz.token_set_ratio) if free else None
+    if hit is not None and hit[1] >= settings.candidate_min:
+        return int(hit[2]), float(fuzz.ratio(query, new.units[int(hit[2])].norm))
+    return nearest
