@@ -1,11 +1,25 @@
-"""Outline labels: read the label at the start of a line of a policy.
+"""Outline labels as a grammar: read the label at the start of a line of a policy.
 
-A label is read with every style it could be (``I.`` is a Roman one or the letter I, ``v.``
-a Roman five or the letter v); the segmenter picks the reading that continues an open list.
-Styles: ROMAN, LETTER, digit, roman, letter, their parenthesized forms ``(a)``, and dotted
-section numbers (``436.3.1``, ``Order 417.2:``, ``Section 3``).
+A label is a sequence of components joined by ``.``, ``-`` or ``)(`` (a space may precede a
+parenthesised component), each component Roman (``IV``, ``iv``), Arabic (``12``, ``1205``)
+or a letter (``A``, ``a``, ``AA``), bare or parenthesised; optionally after a word
+(``Section``, ``Sec.``, ``Article``, ``Art.``, ``Order``, ``Subd.``, ``Subdivision``, ``§``).
+It ends with ``.``, ``)`` or ``:``, a closing parenthesis, or (for a label of several
+components or after a word) a space; it may be glued to its text (``10.Whether``).
+Examples: ``IV.``, ``(a)``, ``b)``, ``436.3.1``, ``417.3.A``, ``1003.4.E.3.4.c``,
+``IV-A-1-i``, ``Section 4(A)(1)(i)``, ``Art. IV``, ``§ A(1)``, ``Order 417.2:``.
 
-Exports: ParsedLabel, parse_label(text), BULLET_RE, MD_HEADING_RE.
+A one-component label is read with every kind it could be (``I.`` is a Roman one or the
+letter I, ``v.`` a Roman five or the letter v); the outline builder picks the reading that
+continues an open list. A label of several components states its own path
+(``IV-A-1-i``): the builder nests it under the label whose path is its prefix.
+
+Bullets are a separate grammar: a glyph (``-``, ``*``, ``•``, ``●``, ``o``, ``▪``, ``■``,
+``◦``, ``➢``, Word's private-use bullets) before a space.
+
+Parsing is a single left-to-right scan: linear in the line, any number of digits.
+
+Exports: ParsedLabel, parse_label(text), roman_value(text), BULLET_RE, MD_HEADING_RE.
 """
 
 from __future__ import annotations
@@ -13,82 +27,176 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ParsedLabel", "parse_label", "BULLET_RE", "MD_HEADING_RE"]
+__all__ = ["ParsedLabel", "parse_label", "roman_value", "BULLET_RE", "MD_HEADING_RE"]
 
-_ROMAN = {"i": 1, "v": 5, "x": 10}
+_BULLET_GLYPHS = (
+    "-*\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u2013\u2023\u2043\u25cb\uf0b7\uf0a7\uf0d8\uf0fc"
+)
 BULLET_RE = re.compile(
-    r"^(?:(?:[-*\u2022\u25cf\u25aa\u2013]|\d+\))\s+)?[-*\u2022\u25cf\u25aa\u2013]\s+"
+    rf"^(?:(?:[{_BULLET_GLYPHS}]|o(?=\s)|\d+\))\s+)?(?:[{_BULLET_GLYPHS}]|o(?=\s+\S))\s+"
 )
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+")
-_ORDER_RE = re.compile(
-    r"^((?:Order|Section|Sec\.|Article|Art\.|\u00a7)\s*(\d+(?:\.\d+)*)\s*[:.\-\u2013]?)(?:\s+|$)"
+
+# the word a label may follow, and the kind of list it names
+_WORD_RE = re.compile(
+    r"(section|sec\.|article|art\.|order|subdivision|subd\.|\u00a7{1,2})\s*", re.IGNORECASE
 )
-_DOTTED_RE = re.compile(r"^((\d{1,4}(?:\.\d{1,4})+)\.?)(?:\s+(?=[A-Z(\"\u201c*])|$)")
-_SIMPLE_RE = re.compile(r"^(([IVX]{1,5}|[A-Z]|\d{1,3}|[ivx]{1,5}|[a-z])[.)])(?:\s+|$)")
-_PAREN_RE = re.compile(r"^(\((\d{1,3}|[ivx]{1,5}|[a-z]|[A-Z]|[IVX]{1,5})\))(?:\s+|$)")
+_ROMAN_RE = re.compile(
+    r"^(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$"
+)
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+_GLUE_OK = re.compile(r"[A-Z\"\u201c(*]")  # what may follow a label glued to its text
 
 
-def _roman_value(s: str) -> int | None:
-    s = s.lower()
+def roman_value(text: str) -> int | None:
+    """The value of a Roman numeral (either case), or None if ``text`` is not one."""
+    s = text.lower()
+    if not _ROMAN_RE.match(s):
+        return None
     total, prev = 0, 0
     for ch in reversed(s):
-        v = _ROMAN.get(ch)
-        if v is None:
-            return None
+        v = _ROMAN_VALUES[ch]
         total = total - v if v < prev else total + v
         prev = max(prev, v)
-    return total if total > 0 else None
+    return total
 
 
 @dataclass(frozen=True)
 class ParsedLabel:
-    """A label at the start of a line: as printed, its candidate (style, value) readings
-    (``I.`` is a Roman one or the letter I), its ref component, and the text after it."""
+    """A label at the start of a line.
+
+    ``printed``: the label as printed; ``candidates``: the (kind, value) readings of a
+    one-component label (kinds ``ROMAN``, ``LETTER``, ``digit``, ``roman``, ``letter``, the
+    parenthesised ``(a)`` forms, prefixed by the word: ``section digit``), or
+    ``(("path", n),)`` for a label of ``n >= 2`` components; ``component``: its ref
+    component (the path joined by dots for a path label); ``rest``: the text after it;
+    ``path``: the components as printed, without parentheses (``("4", "A", "1", "i")``).
+    """
 
     printed: str
     candidates: tuple[tuple[str, int], ...]
     component: str
     rest: str
-    dotted: tuple[int, ...] = ()
+    path: tuple[str, ...] = ()
+    word: str = ""
+
+    @property
+    def is_path(self) -> bool:
+        return self.candidates[0][0] == "path"
 
 
-def _letter_value(ch: str) -> int:
-    return ord(ch.lower()) - ord("a") + 1
+def _letter_value(core: str) -> int:
+    """``a`` 1 ... ``z`` 26, ``aa`` 27 (a doubled letter continues the alphabet)."""
+    return ord(core[0].lower()) - ord("a") + 1 + 26 * (len(core) - 1)
 
 
-def _simple_candidates(core: str) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
+def _readings(core: str) -> list[tuple[str, int]]:
     if core.isdigit():
         return [("digit", int(core))]
     upper = core.isupper()
-    roman = _roman_value(core)
+    out: list[tuple[str, int]] = []
+    roman = roman_value(core)
     if roman is not None:
         out.append(("ROMAN" if upper else "roman", roman))
-    if len(core) == 1:
+    if len(core) == 1 or (len(core) == 2 and core[0] == core[1]):
         out.append(("LETTER" if upper else "letter", _letter_value(core)))
     return out
 
 
+def _component(text: str, pos: int) -> int:
+    """End of a bare component starting at ``pos`` (== pos if there is none)."""
+    n = len(text)
+    end = pos
+    if end < n and text[end].isdigit():
+        while end < n and text[end].isdigit() and end - pos < 9:
+            end += 1
+        return end if end == n or not text[end].isalpha() else pos
+    while end < n and text[end].isascii() and text[end].isalpha() and end - pos < 8:
+        end += 1
+    if end == pos or (end < n and text[end].isalpha()):
+        return pos
+    return end if _readings(text[pos:end]) else pos
+
+
+def _scan(text: str, pos: int) -> tuple[list[tuple[str, bool]], int]:
+    """Components from ``pos``: [(core, parenthesised)], and where they end."""
+    comps: list[tuple[str, bool]] = []
+    n = len(text)
+    while pos < n:
+        start = pos
+        if comps and text[pos] in ".-" and not comps[-1][1]:
+            pos += 1  # a separator must be followed by another component
+        elif comps and text[pos] == " " and pos + 1 < n and text[pos + 1] == "(":
+            pos += 1
+        elif comps and text[pos] != "(":
+            break
+        if pos < n and text[pos] == "(":
+            end = _component(text, pos + 1)
+            if end == pos + 1 or end >= n or text[end] != ")":
+                return comps, start
+            comps.append((text[pos + 1 : end], True))
+            pos = end + 1
+            continue
+        end = _component(text, pos)
+        if end == pos:
+            return comps, start
+        comps.append((text[pos:end], False))
+        pos = end
+    return comps, pos
+
+
 def parse_label(text: str) -> ParsedLabel | None:
     """Read an outline label at the start of ``text`` (already stripped of bullets)."""
-    m = _ORDER_RE.match(text)
-    if m:
-        nums = tuple(int(p) for p in m.group(2).split("."))
-        return ParsedLabel(m.group(1), (("dotted", len(nums)),), m.group(2), text[m.end() :], nums)
-    m = _DOTTED_RE.match(text)
-    if m:
-        nums = tuple(int(p) for p in m.group(2).split("."))
-        return ParsedLabel(m.group(1), (("dotted", len(nums)),), m.group(2), text[m.end() :], nums)
-    m = _SIMPLE_RE.match(text)
-    if m:
-        core = m.group(2)
-        cands = _simple_candidates(core)
-        if cands:
-            return ParsedLabel(m.group(1), tuple(cands), core, text[m.end() :])
-    m = _PAREN_RE.match(text)
-    if m:
-        core = m.group(2)
-        cands = [("(" + s + ")", v) for s, v in _simple_candidates(core)]
-        if cands:
-            return ParsedLabel(m.group(1), tuple(cands), core, text[m.end() :])
-    return None
+    if not text:
+        return None
+    pos = 0
+    word = ""
+    m = _WORD_RE.match(text)
+    if m and (m.end() < len(text)):
+        word = m.group(1).lower().rstrip(".")
+        if word in ("\u00a7\u00a7",):
+            word = "\u00a7"
+        pos = m.end()
+        if word not in ("\u00a7",) and pos == len(m.group(1)):
+            return None  # "Sections", "Orderly": a word needs a space or a period after it
+    comps, end = _scan(text, pos)
+    if not comps:
+        return None
+    if len(comps) > 1 and not word and not any(c.isdigit() for c, _ in comps):
+        return None  # "U.S.", "IV.A" in running text: a letters-only path needs a word
+    term = ""
+    if end < len(text) and text[end] in ".):" and not comps[-1][1]:
+        term = text[end]
+        end += 1
+        if term == ")" and len(comps) > 1:
+            return None
+    elif end < len(text) and text[end] in ":." and comps[-1][1]:
+        term = text[end]
+        end += 1
+    nxt = text[end : end + 1]
+    closed = bool(term) or comps[-1][1]
+    if not closed and not word and len(comps) == 1:
+        return None  # "A school", "2 officers"
+    if nxt and not nxt.isspace():
+        if not (closed and _GLUE_OK.match(nxt)) or (nxt == "(" and comps[-1][1]):
+            return None  # "U.S.C", "3.5%", "1.Whether" is fine: glued to a capital
+        if not closed:
+            return None
+    if not closed and nxt and not word and len(comps) > 1:
+        after = text[end:].lstrip()[:1]
+        if after and not _GLUE_OK.match(after) and not after.isdigit():
+            return None  # "2.5 hours", "609.066 lower-case text"
+    rest = text[end:].lstrip() if nxt.isspace() or not nxt else text[end:]
+    printed = text[:end].rstrip()
+    path = tuple(c for c, _ in comps)
+    if len(comps) > 1:
+        return ParsedLabel(printed, (("path", len(comps)),), ".".join(path), rest, path, word)
+    core, paren = comps[0]
+    cands = _readings(core)
+    if paren:
+        cands = [("(" + kind + ")", v) for kind, v in cands]
+    if word:
+        cands = [(f"{word} {kind}", v) for kind, v in cands]
+    if not cands:
+        return None
+    return ParsedLabel(printed, tuple(cands), core, rest, path, word)

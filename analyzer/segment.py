@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .labels import BULLET_RE as _BULLET_RE
 from .labels import MD_HEADING_RE as _MD_HEADING_RE
@@ -56,7 +56,7 @@ _ATTACHMENT_RE = re.compile(r"^(attachments?|appendix|appendices|exhibit)\b[\s:A
 # Noise: running headers, footers, page numbers, markdown rules in extracted text
 
 _PAGE_NO_RE = re.compile(r"^(?:page\s*)?#+(?:\s*(?:of|/)\s*#+)?$|^-\s*#+\s*-$", re.I)
-_MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # linear: no run of "[" rescanned
 _RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 
 
@@ -159,6 +159,7 @@ class _Block:
     label: ParsedLabel | None
     after_blank: bool
     prev_open: bool  # the line before did not end a sentence (wrapped text)
+    continued: bool = False  # a later label continues this one's list (995. then 996.)
 
 
 def _strip_markup(text: str) -> tuple[str, bool, int]:
@@ -232,7 +233,28 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
     for blk in blocks:  # the label's rest must cover the wrapped lines too
         if blk.label is not None and len(blk.lines) > 1:
             blk.label = parse_label(blk.text)
+    _read_in_context([b for b in blocks if b.label is not None and not b.label.is_path])
     return blocks
+
+
+_LOOKAHEAD = 6
+
+
+def _read_in_context(labelled: Sequence[_Block]) -> None:
+    """Settle each label's reading by the labels after it: the reading that a later label
+    continues (``i.`` before ``ii.`` is Roman, ``i.`` before ``j.`` a letter) comes first,
+    and a label whose list goes on is marked ``continued`` (a list may start at 995)."""
+    for k, blk in enumerate(labelled):
+        lab = blk.label
+        assert lab is not None
+        ahead = labelled[k + 1 : k + 1 + _LOOKAHEAD]
+        nexts = {c for b in ahead if b.label is not None for c in b.label.candidates}
+        going_on = [c for c in lab.candidates if (c[0], c[1] + 1) in nexts]
+        if going_on:
+            blk.continued = True
+            if going_on[0] != lab.candidates[0]:
+                rest = [c for c in lab.candidates if c not in going_on]
+                blk.label = replace(lab, candidates=(*going_on, *rest))
 
 
 def _join_wrapped(left: str, right: str) -> str:
@@ -337,20 +359,19 @@ class _Builder:
         )
 
     def _place_label(self, blk: _Block, lab: ParsedLabel) -> bool:
-        style0 = lab.candidates[0][0]
-        if style0 == "dotted":
+        if lab.is_path:
             if not self._plausible_section(blk, lab):
                 return False
             self.refs_mode = False
             depth = self.floor
             for i in range(len(self.stack) - 1, self.floor - 1, -1):
                 n = self.stack[i]
-                if n.style == "dotted" and n.label and _is_prefix(n.label.dotted, lab.dotted):
+                if n.label and _is_prefix(n.label.path, lab.path):
                     depth = i + 1
                     break
             self._pop_to(depth)
             self._attach(self._new(blk, "dotted", 0, lab.rest))
-            self.section_roots.add(lab.dotted[0])
+            self.section_roots.add(lab.path[0])
             return True
         # 1. the expected next item of an open list (or of a list a paragraph interrupted)
         for i in range(len(self.stack) - 1, self.floor - 1, -1):
@@ -372,7 +393,7 @@ class _Builder:
             if value == 1 and not self._near_letter(lab):
                 self.refs_mode = False
                 depth = self._list_parent_depth()
-                if style == "ROMAN":  # a Roman outline starts at the top, under any title
+                if _top_level(style):  # a Roman outline starts at the top, under any title
                     while depth > self.floor and self.stack[depth - 1].style == "heading":
                         depth -= 1
                 self._pop_to(depth)
@@ -395,7 +416,7 @@ class _Builder:
         if not blk.after_blank and not blk.bullet:
             return False
         style, value = lab.candidates[-1] if len(lab.component) == 1 else lab.candidates[0]
-        if value > 30:
+        if value > 30 and not blk.continued:
             return False
         self._pop_to(self._list_parent_depth())
         self._attach(self._new(blk, style, value, lab.rest))
@@ -428,12 +449,18 @@ class _Builder:
         return False
 
     def _plausible_section(self, blk: _Block, lab: ParsedLabel) -> bool:
-        """A bare dotted number is a section label if it continues the document's numbering
-        (same first component), or starts a line of its own and does not look like a
-        statute section (609.066, 626.8482)."""
-        if not lab.printed[:1].isdigit() or lab.dotted[0] in self.section_roots:
-            return True  # "Order 417.2", "Section 3", or "436.3.1" after "436.3"
-        parts = re.findall(r"\d+", lab.printed)
+        """A path label (``436.3.1``, ``IV-A-1``) is a label if a word names it ("Order
+        417.2", "Section 3(A)"), if it continues the document's numbering (same first
+        component, or it extends an open label), or if it starts a line of its own and does
+        not look like a statute section (609.066, 626.8482) or a cross-reference ("E.1.
+        above" wrapped onto a new line)."""
+        if lab.word or lab.path[0] in self.section_roots:
+            return True
+        if any(n.label and _is_prefix(n.label.path, lab.path) for n in self.stack):
+            return True
+        if blk.prev_open:
+            return False
+        parts = [p for p in lab.path if p.isdigit()]
         statute = len(parts) >= 2 and (len(parts[1]) > 2 or parts[1].startswith("0"))
         return not statute and not blk.prev_open
 
@@ -554,10 +581,18 @@ def _is_container(n: _Node) -> bool:
         return True
     if not _is_heading_shaped(rest, strict=False):
         return False
-    return n.style in ("dotted", "ROMAN", "LETTER") or _is_heading_shaped(rest, strict=True)
+    return n.style.split(" ")[-1] in ("dotted", "ROMAN", "LETTER") or _is_heading_shaped(
+        rest, strict=True
+    )
 
 
-def _is_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+def _top_level(style: str) -> bool:
+    """A list of this kind starts at the top of the outline: Roman numerals, Sections,
+    Articles, Orders."""
+    return style == "ROMAN" or style.split(" ")[0] in ("section", "sec", "article", "art", "order")
+
+
+def _is_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return len(a) < len(b) and b[: len(a)] == a
 
 
@@ -619,9 +654,7 @@ def _front_matter(blocks: list[_Block]) -> int:
     for i, blk in enumerate(blocks):
         lab = blk.label
         title_number = (
-            lab is not None
-            and lab.candidates[0][0] == "dotted"
-            and (i == 0 or _plain(lab.rest).isupper())
+            lab is not None and lab.is_path and (i == 0 or _plain(lab.rest).isupper())
         )  # "507.5 SCHOOL RESOURCE OFFICERS" under the district's name
         if lab is not None and not title_number:
             break
@@ -632,6 +665,8 @@ def _front_matter(blocks: list[_Block]) -> int:
             break
         if lab is not None and nxt.label is None and not _is_title_shaped(nxt.text):
             break  # "Section 1: Scope" followed by its text is a section, not the title
+        if lab is not None and nxt.label is not None and _is_prefix(lab.path, nxt.label.path):
+            break  # "417.3 DEFINITIONS" followed by "417.3.A" is a section
         if i > 0 and nxt.label is None and not _is_title_shaped(nxt.text):
             break
         n = i + 1
@@ -654,40 +689,34 @@ def _title_from(front: list[_Block]) -> str:
     return _plain(front[0].text) if front else ""
 
 
-def _component(node: _Node) -> str:
-    assert node.label is not None
-    return node.label.component
-
-
-def _dotted_refs(roots: list[_Node]) -> set[str]:
-    out: set[str] = set()
-    stack = [(r, "") for r in roots]
-    while stack:
-        node, base = stack.pop()
-        if node.style == "dotted" and node.label is not None:
-            out.add(f"{base}.{node.label.component}" if base else node.label.component)
-        child_base = "Attachment" if node.style == "attachment" else base
-        stack.extend((c, child_base) for c in node.children)
-    return out
-
-
-def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
-    out: list[Clause] = []
+def _walk(
+    roots: list[_Node], reserved: set[str] | None
+) -> list[tuple[_Node, str, str | None, int]]:
+    """(node, ref, parent ref, depth) in document order, without recursion. A path label
+    under the label it extends gets the parent's ref plus its own components; a path label
+    elsewhere its whole path; other labels their component, unlabelled nodes their
+    position (marked with a pilcrow where that would take a path label's ref; everywhere
+    when ``reserved`` is None, the first pass that finds the path labels' refs)."""
+    out: list[tuple[_Node, str, str | None, int]] = []
     seen: set[str] = set()
-    reserved = _dotted_refs(roots)
-
-    def visit(node: _Node, parent_ref: str | None, index: int, depth: int, base: str) -> None:
+    todo: list[tuple[_Node, str | None, int, int, str]] = [
+        (r, None, i, 0, "") for i, r in reversed(list(enumerate(roots, 1)))
+    ]
+    while todo:
+        node, parent_ref, index, depth, base = todo.pop()
+        lab = node.label
         if node.style == "attachment":
-            comp = "Attachment"
-        elif node.label is not None:
-            comp = _component(node)
+            ref = f"{parent_ref}.Attachment" if parent_ref else "Attachment"
+        elif node.style == "dotted" and lab is not None:
+            up = node.parent.label if node.parent is not None else None
+            if up is not None and parent_ref and _is_prefix(up.path, lab.path):
+                ref = ".".join((parent_ref, *lab.path[len(up.path) :]))
+            else:
+                ref = f"{base}.{lab.component}" if base else lab.component
         else:
-            comp = str(index)
-        if node.style == "dotted":
-            ref = f"{base}.{comp}" if base else comp
-        else:
+            comp = lab.component if lab is not None else str(index)
             ref = f"{parent_ref}.{comp}" if parent_ref else comp
-            if node.label is None and ref in reserved:
+            if lab is None and (reserved is None or ref in reserved):
                 ref = f"{parent_ref}.\u00b6{comp}" if parent_ref else f"\u00b6{comp}"
         if ref in seen:
             k = 2
@@ -695,6 +724,19 @@ def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
                 k += 1
             ref = f"{ref}~{k}"
         seen.add(ref)
+        out.append((node, ref, parent_ref, depth))
+        child_base = ref if node.style == "attachment" else base
+        todo.extend(
+            (c, ref, i, depth + 1, child_base)
+            for i, c in reversed(list(enumerate(node.children, 1)))
+        )
+    return out
+
+
+def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
+    reserved = {ref for node, ref, _, _ in _walk(roots, None) if node.style == "dotted"}
+    out: list[Clause] = []
+    for node, ref, parent_ref, depth in _walk(roots, reserved):
         heading, text = _split_heading(node)
         last = node.last
         out.append(
@@ -709,12 +751,6 @@ def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
                 kind=node.kind,
             )
         )
-        child_base = ref if node.style == "attachment" else base
-        for i, child in enumerate(node.children, 1):
-            visit(child, ref, i, depth + 1, child_base)
-
-    for i, root in enumerate(roots, 1):
-        visit(root, None, i, 0, "")
     return tuple(out)
 
 
