@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .labels import component_values
 from .model import Alignment, ProvisionMatch, Unit
 
 __all__ = [
@@ -117,10 +118,13 @@ def _assign(score: np.ndarray, cutoff: float) -> dict[int, int]:
 
 def same_place(model_ref: str, doc_ref: str) -> bool:
     """The document clause sits at the model provision's place in the outline: the same
-    ref, or the same last two or more components ("IV.A.1.i" and "1003.4.A.1.i")."""
+    ref, or the same last two or more components ("IV.A.1.i" and "1003.4.A.1.i"), a
+    component standing for the same position whatever its kind ("I.1" and "1.1")."""
     a, b = model_ref.lower().split("."), doc_ref.lower().split(".")
     k = 0
-    while k < min(len(a), len(b)) and a[-1 - k] == b[-1 - k]:
+    while k < min(len(a), len(b)) and (
+        a[-1 - k] == b[-1 - k] or component_values(a[-1 - k]) & component_values(b[-1 - k])
+    ):
         k += 1
     return k == len(a) or k >= 2
 
@@ -132,10 +136,12 @@ def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.nd
     d_refs = list(dict.fromkeys(u.owner for u in doc_units))
     by_last: dict[str, list[int]] = {}
     for c, ref in enumerate(d_refs):
-        by_last.setdefault(ref.lower().rsplit(".", 1)[-1], []).append(c)
+        for value in component_values(ref.rsplit(".", 1)[-1]):
+            by_last.setdefault(value, []).append(c)
     same = np.zeros((len(m_refs), len(d_refs)))
     for r, ref in enumerate(m_refs):
-        for c in by_last.get(ref.lower().rsplit(".", 1)[-1], ()):
+        values = sorted(component_values(ref.rsplit(".", 1)[-1]))
+        for c in sorted({c for v in values for c in by_last.get(v, ())}):
             if same_place(ref, d_refs[c]):
                 same[r, c] = 1.0
     m_index = {r: i for i, r in enumerate(m_refs)}

@@ -75,6 +75,9 @@ def xref_context(
     the model ref it aligned to (or None)."""
     refs = {ref_key(c.ref) for c in doc_tree.clauses}
     refs |= {ref_key(c.label.split()[-1]) for c in doc_tree.clauses if c.label}
+    # a relative reference ("paragraph A", "E.2") names the tail of a full path ("417.4.E.2")
+    tails = (ref_key(c.ref).split(".") for c in doc_tree.clauses if c.label)
+    refs |= {".".join(parts[i:]) for parts in tails for i in range(1, len(parts))}
     parents = {c.ref: c.parent for c in doc_tree.clauses}
     topics: dict[str, set[str]] = {}
     for clause_ref, model_ref in zip(unit_clauses, aligned_to, strict=True):

@@ -19,7 +19,8 @@ Bullets are a separate grammar: a glyph (``-``, ``*``, ``•``, ``●``, ``o``, 
 
 Parsing is a single left-to-right scan: linear in the line, any number of digits.
 
-Exports: ParsedLabel, parse_label(text), roman_value(text), BULLET_RE, MD_HEADING_RE.
+Exports: ParsedLabel, parse_label(text), roman_value(text), component_values(component),
+BULLET_RE, MD_HEADING_RE.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ParsedLabel", "parse_label", "roman_value", "BULLET_RE", "MD_HEADING_RE"]
+__all__ = [
+    "ParsedLabel",
+    "parse_label",
+    "roman_value",
+    "component_values",
+    "BULLET_RE",
+    "MD_HEADING_RE",
+]
 
 _BULLET_GLYPHS = (
     "-*\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u2013\u2023\u2043\u25cb\uf0b7\uf0a7\uf0d8\uf0fc"
@@ -45,6 +53,7 @@ _ROMAN_RE = re.compile(
     r"^(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$"
 )
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+_INITIAL_RE = re.compile(r"[A-Za-z]\.")
 _GLUE_OK = re.compile(r"[A-Z\"\u201c(*]")  # what may follow a label glued to its text
 
 
@@ -85,6 +94,14 @@ class ParsedLabel:
         return self.candidates[0][0] == "path"
 
 
+def component_values(component: str) -> frozenset[str]:
+    """The positions a ref component can stand for, whatever its kind: ``IV``, ``iv``,
+    ``4`` and ``D`` all stand for 4 (``i`` for 1 or 9); anything else stands for itself."""
+    core = component.lstrip("\u00b6").lower()
+    values = {str(v) for _, v in _readings(core)} if core.isalnum() and core.isascii() else set()
+    return frozenset(values or {core})
+
+
 def _letter_value(core: str) -> int:
     """``a`` 1 ... ``z`` 26, ``aa`` 27 (a doubled letter continues the alphabet)."""
     return ord(core[0].lower()) - ord("a") + 1 + 26 * (len(core) - 1)
@@ -118,8 +135,18 @@ def _component(text: str, pos: int) -> int:
     return end if _readings(text[pos:end]) else pos
 
 
-def _scan(text: str, pos: int) -> tuple[list[tuple[str, bool]], int]:
-    """Components from ``pos``: [(core, parenthesised)], and where they end."""
+def _scan(text: str, pos: int) -> tuple[list[tuple[str, bool]], int, int]:
+    """Components from ``pos``: [(core, parenthesised)], where they end, and where the
+    first one ends."""
+    comps, end = _scan_all(text, pos)
+    first = end
+    if comps:
+        core, paren = comps[0]
+        first = pos + len(core) + (2 if paren else 0)
+    return comps, end, first
+
+
+def _scan_all(text: str, pos: int) -> tuple[list[tuple[str, bool]], int]:
     comps: list[tuple[str, bool]] = []
     n = len(text)
     while pos < n:
@@ -159,11 +186,21 @@ def parse_label(text: str) -> ParsedLabel | None:
         pos = m.end()
         if word not in ("\u00a7",) and pos == len(m.group(1)):
             return None  # "Sections", "Orderly": a word needs a space or a period after it
-    comps, end = _scan(text, pos)
+    comps, end, first = _scan(text, pos)
     if not comps:
         return None
     if len(comps) > 1 and not word and not any(c.isdigit() for c, _ in comps):
-        return None  # "U.S.", "IV.A" in running text: a letters-only path needs a word
+        # "U.S.", "IV.A" in running text: a letters-only path needs a word; "A.A school"
+        # is the label "A." glued to "A school"
+        comps, end = comps[:1], first
+    label = _finish(text, comps, end, word)
+    if label is None and len(comps) > 1:  # "2.A school": the label "2." glued to its text
+        label = _finish(text, comps[:1], first, word)
+    return label
+
+
+def _finish(text: str, comps: list[tuple[str, bool]], end: int, word: str) -> ParsedLabel | None:
+    """The label made of ``comps`` ending at ``end``, if what follows lets it be one."""
     term = ""
     if end < len(text) and text[end] in ".):" and not comps[-1][1]:
         term = text[end]
@@ -178,6 +215,8 @@ def parse_label(text: str) -> ParsedLabel | None:
     if not closed and not word and len(comps) == 1:
         return None  # "A school", "2 officers"
     if nxt and not nxt.isspace():
+        if _INITIAL_RE.match(text, end):
+            return None  # "U.S.", "A.B.C.": initials, not a label glued to its text
         if not (closed and _GLUE_OK.match(nxt)) or (nxt == "(" and comps[-1][1]):
             return None  # "U.S.C", "3.5%", "1.Whether" is fine: glued to a capital
         if not closed:

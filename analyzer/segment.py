@@ -542,6 +542,8 @@ class _Builder:
 
     def _place_bullet(self, blk: _Block, text: str) -> None:
         # siblings share an indent; a deeper indent nests under the previous bullet
+        node = self._new(blk, "bullet", 0, text)
+        node.leadin = text.rstrip().endswith(":")  # "● When school is not in session:"
         for i in range(len(self.stack) - 1, self.floor - 1, -1):
             n = self.stack[i]
             if n.style != "bullet":
@@ -550,14 +552,14 @@ class _Builder:
                 break
             if n.indent == blk.indent:
                 self._pop_to(i)
-                self._attach(self._new(blk, "bullet", 0, text))
+                self._attach(node)
                 return
             if n.indent < blk.indent:
                 self._pop_to(i + 1)
-                self._attach(self._new(blk, "bullet", 0, text))
+                self._attach(node)
                 return
         self._pop_to(self._list_parent_depth())
-        self._attach(self._new(blk, "bullet", 0, text))
+        self._attach(node)
 
 
 def _last_labeled_child(n: _Node) -> _Node | None:

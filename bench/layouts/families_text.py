@@ -58,11 +58,11 @@ def label_sites(source: Source) -> dict[int, LabelSite]:
     for clause in source.tree.clauses:
         if not clause.label:
             continue
-        parent = clause.parent
+        parent = clause.parent  # lists restart under each parent (an attachment restarts)
+        ordinal[parent] = ordinal.get(parent, 0) + 1
         while parent is not None and parent not in paths:  # unlabelled parents are skipped
             parent = parents.get(parent)
-        ordinal[parent] = ordinal.get(parent, 0) + 1
-        path = (*(paths[parent] if parent else ()), ordinal[parent])
+        path = (*(paths[parent] if parent else ()), ordinal[clause.parent])
         paths[clause.ref] = path
         i = index.get((clause.location.page, clause.location.line))
         if i is None:
