@@ -5,10 +5,16 @@ requirement names its statute citation, the model provisions that carry it, what
 it, and optional regexes that find the document's own wording of it among the additions.
 ``check`` turns the audit's findings and additions into one result per requirement:
 
-- ``missing``: every provision is missing and no addition matches the keywords;
-- ``weakened``: a provision is missing, or has a substantive change that weakens it (a weaker
-  modality, a negation, a scope/number/date/duration change), unless an addition matches the
-  keywords (then ``met``, with a note quoting the document's own wording);
+- ``missing``: every provision is missing, no addition matches the keywords, and no added
+  sentence is a close enough candidate for a missing provision;
+- ``weakened``: a provision is missing, or has a change whose effect is ``weakened``
+  (``effects.weakens``: a weaker or dropped modal, a negation, words removed, a figure moved
+  the way that asks less), and the document does not say it in its own words;
+- ``needs-review``: the evidence cannot decide and a person must: the document says the point
+  in its own words (an addition matches the keywords) where the model's wording is missing
+  or weakened; or every provision is missing but a sentence the document added is a close
+  candidate (shown); or a change has the effect ``needs-review`` (a scope change of unknown
+  direction, a figure without a declared direction);
 - ``met``: otherwise.
 
 Exports:
@@ -18,8 +24,7 @@ Exports:
     catalog_from_dict(data, source)   -- build a Catalog from parsed JSON (validated)
     load_catalog(model_id)            -- read ``<model dir>/<id>.requirements.json`` or None
     check(findings, additions, catalog) -> tuple[RequirementResult, ...]
-    weakening(change) -> bool         -- whether one change weakens a provision (a figure the
-                                         document only adds, e.g. a policy number, does not)
+    weakening(change) -> bool         -- effects.weakens: the one definition of a weakening change
     describe(change) -> str           -- one change in plain words
 """
 
@@ -34,12 +39,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from analyzer.baselines import model_dir
+from analyzer.detectors import STOP
+from analyzer.effects import EffectRules, assign, default_rules, needs_review, weakens
 from analyzer.model import (
     Addition,
     Category,
     Change,
     ClauseKind,
-    Direction,
     Finding,
     Location,
     Status,
@@ -60,11 +66,6 @@ __all__ = [
 
 QUOTE_LIMIT = 400
 
-# Categories whose substantive changes weaken a requirement unless marked "stronger".
-_WEAKENING_CATEGORIES = frozenset(
-    {Category.NEGATION, Category.SCOPE, Category.NUMBER, Category.DATE, Category.DURATION}
-)
-_FIGURES = frozenset({Category.NUMBER, Category.DATE, Category.DURATION})
 _CATEGORY_WORDS = {
     Category.MODALITY: "obligation changed",
     Category.NEGATION: "negation changed",
@@ -87,6 +88,7 @@ _ABBREVIATIONS = frozenset(
 class RequirementStatus(StrEnum):
     MET = "met"
     WEAKENED = "weakened"
+    NEEDS_REVIEW = "needs-review"
     MISSING = "missing"
 
 
@@ -100,6 +102,7 @@ class Requirement:
     provisions: tuple[str, ...]
     weakened_if: str = ""
     keywords: tuple[str, ...] = ()
+    figures: str = ""  # "weaker" | "stronger": what a larger figure (later date) does here
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,13 @@ def _requirement_from_dict(item: object, source: str) -> Requirement:
                 f"{source}: requirement {item['id']}: bad keyword regex {pattern!r} ({exc}); "
                 "fix the pattern."
             ) from exc
+    figures = item.get("figures", {})
+    larger = str(figures.get("larger", "")) if isinstance(figures, dict) else "?"
+    if larger not in ("", "weaker", "stronger"):
+        raise ValueError(
+            f"{source}: requirement {item['id']}: 'figures' must be "
+            '{"larger": "weaker"} or {"larger": "stronger"}; fix the field.'
+        )
     return Requirement(
         id=str(item["id"]),
         title=str(item["title"]),
@@ -194,6 +204,7 @@ def _requirement_from_dict(item: object, source: str) -> Requirement:
         provisions=tuple(str(p) for p in item["provisions"]),
         weakened_if=str(item.get("weakened_if", "")),
         keywords=keywords,
+        figures=larger,
     )
 
 
@@ -249,20 +260,15 @@ def describe(change: Change) -> str:
     """A change in plain words, with the model's and the document's text."""
     words = " ".join(change.explanation.split()) or _CATEGORY_WORDS.get(change.category, "changed")
     model_text, doc_text = change.model_text.strip(), change.doc_text.strip()
-    if (model_text or doc_text) and model_text not in words and doc_text not in words:
+    shown = [t for t in (model_text, doc_text) if t]
+    if shown and not any(t in words for t in shown):
         words += f" (“{_clip(model_text, 120) or '—'}” → “{_clip(doc_text, 120) or '—'}”)"
     return words
 
 
 def weakening(change: Change) -> bool:
-    """True if a substantive change weakens what the provision requires."""
-    if not change.substantive or change.direction is Direction.STRONGER:
-        return False
-    if change.direction is Direction.WEAKER:
-        return True
-    if change.category in _FIGURES and not change.model_text.strip():
-        return False  # a figure the document adds (a policy number, a deadline) takes nothing away
-    return change.category in _WEAKENING_CATEGORIES
+    """True if the change weakens what the provision requires (``effects.weakens``)."""
+    return weakens(change)
 
 
 def _findings_for(ref: str, by_ref: Mapping[str, Finding]) -> list[Finding]:
@@ -363,12 +369,52 @@ def _own_wording(quotes: Sequence[Evidence]) -> str:
     return "; ".join(parts)
 
 
+def _reviews(findings: Sequence[Finding], rules: EffectRules) -> list[str]:
+    """Changes a person must judge (effect needs-review, of a kind that can decide)."""
+    return [
+        f"{_cite(f)}: {describe(c)} ({c.effect_reason})"
+        for f in findings
+        for c in (assign(c, rules) for c in f.changes)
+        if needs_review(c, rules)
+    ]
+
+
+def _stems(text: str, rules: EffectRules) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {w.rstrip("s")[: rules.stem] for w in words if len(w) > 2 and w not in STOP}
+
+
+def _candidates(
+    findings: Sequence[Finding], additions: Sequence[Addition], rules: EffectRules
+) -> list[Evidence]:
+    """For missing provisions: the nearest candidate, when it is a sentence the document
+    added (matched to nothing else) and shares enough of the provision's words."""
+    added = {a.doc_ref for a in additions if a.kind is ClauseKind.BODY}
+    out = []
+    for f in findings:
+        c = f.candidate
+        if f.status is not Status.MISSING or c is None or c.doc_ref not in added:
+            continue
+        want, have = _stems(f.model_text, rules), _stems(c.text, rules)
+        shared = len(want & have)
+        if (
+            want
+            and shared >= rules.review_min_shared
+            and shared / len(want) >= (rules.review_min_overlap)
+        ):
+            quote = f"nearest candidate for {f.model_ref} ({c.similarity:.0%}): {_clip(c.text)}"
+            out.append(Evidence(f.model_ref, c.doc_ref, quote, c.location, "candidate"))
+    return out
+
+
 def _explain(
     requirement: Requirement,
     status: RequirementStatus,
     findings: Sequence[Finding],
     problems: Sequence[str],
     quotes: Sequence[Evidence],
+    reviews: Sequence[str] = (),
+    candidates: Sequence[Evidence] = (),
 ) -> str:
     cite = requirement.citation
     if status is RequirementStatus.MISSING:
@@ -382,16 +428,32 @@ def _explain(
             f"Missing ({cite}): the document has no counterpart to model {refs}, "
             "and does not address the point in its own words."
         )
+    falls_short = requirement.weakened_if or "it drops or softens the obligation"
+    if status is RequirementStatus.NEEDS_REVIEW and candidates:
+        shown = "; ".join(
+            f"document {e.doc_ref} ({_where(e.location)}): “{e.quote.split(': ', 1)[-1]}”"
+            for e in candidates
+        )
+        return (
+            f"Needs review ({cite}): {'; '.join(problems)}. The nearest candidate is a "
+            f"sentence the document added: {shown}. A reviewer decides whether it does what "
+            f"{cite} requires; it falls short if {falls_short}."
+        )
     if problems and quotes:
         return (
-            f"Met in the document's own wording rather than the model's: "
-            f"{'; '.join(problems)}. But the document says {_own_wording(quotes)}. "
+            f"Needs review ({cite}): the document says it in its own wording rather than the "
+            f"model's: {'; '.join(problems)}. But the document says {_own_wording(quotes)}. "
             f"A reviewer should confirm this does what {cite} requires; it falls short if "
-            f"{requirement.weakened_if or 'it drops or softens the obligation'}."
+            f"{falls_short}."
         )
     if problems:
         kept = _kept_note(findings)
         return f"Weakened ({cite}): {'; '.join(problems)}." + (f" {kept}" if kept else "")
+    if reviews:
+        return (
+            f"Needs review ({cite}): {'; '.join(reviews)}. A reviewer decides whether this "
+            f"still does what {cite} requires; it falls short if {falls_short}."
+        )
     text = f"Met ({cite}). {_kept_note(findings)}".strip()
     if quotes:
         text += f" The document also says {_own_wording(quotes)}."
@@ -399,28 +461,41 @@ def _explain(
 
 
 def _check_one(
-    requirement: Requirement, by_ref: Mapping[str, Finding], additions: Sequence[Addition]
+    requirement: Requirement,
+    by_ref: Mapping[str, Finding],
+    additions: Sequence[Addition],
+    rules: EffectRules,
 ) -> RequirementResult:
     findings: list[Finding] = []
     for ref in requirement.provisions:
         findings.extend(f for f in _findings_for(ref, by_ref) if f not in findings)
     quotes = _keyword_quotes(requirement, additions)
     problems = _problems(findings)
+    reviews = _reviews(findings, rules)
     all_missing = all(f.status is Status.MISSING for f in findings)
+    candidates: list[Evidence] = []
     if all_missing and not quotes:
-        status = RequirementStatus.MISSING
+        candidates = _candidates(findings, additions, rules)
+        status = RequirementStatus.NEEDS_REVIEW if candidates else RequirementStatus.MISSING
     elif problems and not quotes:
         status = RequirementStatus.WEAKENED
+    elif problems or reviews:
+        status = RequirementStatus.NEEDS_REVIEW
     else:
         status = RequirementStatus.MET
-    explanation = _explain(requirement, status, findings, problems, quotes)
-    evidence = tuple(_evidence(f) for f in findings) + tuple(quotes)
+    explanation = _explain(requirement, status, findings, problems, quotes, reviews, candidates)
+    evidence = tuple(_evidence(f) for f in findings) + tuple(quotes) + tuple(candidates)
     return RequirementResult(requirement, status, explanation, evidence)
 
 
 def check(
-    findings: Sequence[Finding], additions: Sequence[Addition], catalog: Catalog
+    findings: Sequence[Finding],
+    additions: Sequence[Addition],
+    catalog: Catalog,
+    *,
+    rules: EffectRules | None = None,
 ) -> tuple[RequirementResult, ...]:
     """One result per catalog requirement, in catalog order."""
+    rules = rules or default_rules()
     by_ref = {f.model_ref: f for f in findings}
-    return tuple(_check_one(req, by_ref, additions) for req in catalog.requirements)
+    return tuple(_check_one(req, by_ref, additions, rules) for req in catalog.requirements)

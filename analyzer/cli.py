@@ -3,7 +3,8 @@
 Commands: segment, audit, compare, batch, demo, models. Every command lives here, and every
 failure leaves through one path (``_Group.invoke``): a ``PolicyDiffError`` (a document, a model
 or an output that cannot be used) prints one line on stderr and exits 1; a usage error exits 2
-(click); ``audit --strict`` exits 3 when the verdict is not-substantially-similar.
+(click); ``audit --strict`` exits 3 when the verdict is not-substantially-similar or
+needs-review.
 Document text is untrusted: what goes to a terminal or a file has its control characters and
 escape sequences removed, and file names are shown escaped (``textsafe``).
 """
@@ -171,7 +172,9 @@ def _rule(max_missing: float, max_weakened: int, statutory: bool) -> Any:
 )
 @_MAX_BYTES
 @click.option(
-    "--strict", is_flag=True, help="Exit 3 when the verdict is not-substantially-similar."
+    "--strict",
+    is_flag=True,
+    help="Exit 3 when the verdict is not-substantially-similar or needs-review.",
 )
 def audit_cmd(
     file: str,
@@ -195,7 +198,7 @@ def audit_cmd(
         max_bytes=max_bytes,
     )
     _emit(render(data, fmt), output, fmt)
-    if strict and data["verdict"] == "not-substantially-similar":
+    if strict and data["verdict"] in ("not-substantially-similar", "needs-review"):
         sys.exit(EXIT_NSS)
 
 

@@ -6,7 +6,7 @@ Exports:
     Line, Document              -- ingest output: every line with its page and line number
     Location, Clause, ClauseTree -- segment output: the clause tree, flat in document order
     ModelPolicy                 -- a baseline policy and its declared substitutions
-    Status, Category, Direction, Verdict, ClauseKind -- string enums used in the JSON
+    Status, Category, Direction, Effect, Verdict, ClauseKind -- string enums used in the JSON
     Change, Candidate, Finding, Addition, Audit -- classify / audit output
     Unit, ProvisionMatch, Alignment -- align output: sentences and what each provision got
     Side, Pairing               -- pair output: one document paired with another (audit, compare)
@@ -36,6 +36,7 @@ __all__ = [
     "Status",
     "Category",
     "Direction",
+    "Effect",
     "Verdict",
     "Change",
     "Candidate",
@@ -200,9 +201,19 @@ class Direction(StrEnum):
     STRONGER = "stronger"
 
 
+class Effect(StrEnum):
+    """What one change does to the obligation (effects.py, from model_policy/effects.json)."""
+
+    WEAKENED = "weakened"
+    STRENGTHENED = "strengthened"
+    NEEDS_REVIEW = "needs-review"  # the evidence cannot tell: a person decides
+    EQUIVALENT = "equivalent"
+
+
 class Verdict(StrEnum):
     IDENTICAL = "identical"
     SUBSTANTIALLY_SIMILAR = "substantially-similar"
+    NEEDS_REVIEW = "needs-review"  # only findings a person must judge stand in the way
     NOT_SUBSTANTIALLY_SIMILAR = "not-substantially-similar"
 
 
@@ -216,6 +227,8 @@ class Change:
     doc_text: str
     explanation: str
     direction: Direction | None = None
+    effect: Effect | None = None  # set by effects.assign (classify always sets it)
+    effect_reason: str = ""  # why the rules table gave this effect
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -225,6 +238,8 @@ class Change:
             "doc_text": self.doc_text,
             "substantive": self.substantive,
             "explanation": self.explanation,
+            "effect": str(self.effect) if self.effect else None,
+            "effect_reason": self.effect_reason,
         }
 
 

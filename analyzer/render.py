@@ -61,6 +61,7 @@ CSV_FIELDS = (
 VERDICT_LABELS = {
     "identical": "Identical",
     "substantially-similar": "Substantially similar",
+    "needs-review": "Needs review",
     "not-substantially-similar": "Not substantially similar",
 }
 CATEGORY_WORDS = {
@@ -289,7 +290,7 @@ def index_row(data: Mapping[str, Any], href: str) -> dict[str, Any]:
         "model": data["model"]["id"],
         "verdict": data["verdict"],
         "summary": data["summary"],
-        "checklist": {s: statuses.count(s) for s in ("met", "weakened", "missing")},
+        "checklist": {s: statuses.count(s) for s in ("met", "weakened", "needs-review", "missing")},
         "error": None,
     }
 

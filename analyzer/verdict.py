@@ -1,9 +1,22 @@
-"""The verdict: is a document identical, substantially similar or not substantially similar
-to its model, and why.
+"""The verdict: is a document identical, substantially similar, not substantially similar to
+its model, or does that turn on findings a person must judge (needs-review); and why.
 
-Exports: VerdictRule (the thresholds), decide(findings, additions, rule, requirements) ->
-(Verdict, reasons), is_weakened(finding) -> bool, requirements_for(findings, additions, model)
--> the statute checklist as dicts.
+The rule, in order:
+1. ``not-substantially-similar`` when more than ``max_missing_ratio`` of the provisions are
+   missing, or more than ``max_weakened`` are missing or weakened (``is_weakened``: a change
+   whose effect is ``weakened``), or (``statutory`` on) a requirement of the model's
+   checklist is missing or weakened. The reasons name the deciding provisions and
+   requirements first.
+2. ``needs-review`` when none of that holds but the findings a person must judge could tip
+   it: a requirement is ``needs-review``, or the missing, weakened and needs-review
+   provisions together exceed ``max_weakened``. The reasons name those findings.
+3. ``identical`` when every provision is word for word and nothing was added; otherwise
+   ``substantially-similar``.
+
+Exports: VerdictRule (the thresholds), decide(findings, additions, rule, requirements,
+*, rules=None) -> (Verdict, reasons), is_weakened(finding) -> bool, is_review(finding, rules)
+-> bool, requirements_for(findings, additions, model, *, rules=None) -> the statute checklist
+as dicts.
 """
 
 from __future__ import annotations
@@ -13,30 +26,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .model import (
-    Addition,
-    Category,
-    ClauseKind,
-    Direction,
-    Finding,
-    ModelPolicy,
-    Status,
-    Verdict,
-)
+from .effects import EffectRules, default_rules, needs_review, weakens
+from .model import Addition, ClauseKind, Finding, ModelPolicy, Status, Verdict
 
-__all__ = ["VerdictRule", "decide", "is_weakened", "requirements_for"]
+__all__ = ["VerdictRule", "decide", "is_weakened", "is_review", "requirements_for"]
+
+_LIST = 12  # refs listed in one reason before "..."
 
 
 @dataclass(frozen=True)
 class VerdictRule:
-    """When a document stops being "substantially similar" to its model.
+    """When a document stops being "substantially similar" to its model (module docstring).
 
-    not-substantially-similar if more than ``max_missing_ratio`` of the model's provisions
-    are missing, or more than ``max_weakened`` provisions are missing or weakened (an
-    obligation made optional, a negation flipped, a sentence of obligations removed), or,
-    with ``statutory`` on, any provision the statute requires (a requirement of the
-    model's checklist) is missing or weakened. identical if every provision is identical and
-    nothing was added; otherwise substantially-similar.
+    ``max_missing_ratio``: share of provisions that may be missing; ``max_weakened``: how many
+    provisions may be missing or weakened; ``statutory``: whether a missing or weakened
+    requirement of the model's checklist decides on its own.
     """
 
     max_missing_ratio: float = 0.10
@@ -44,20 +48,27 @@ class VerdictRule:
     statutory: bool = True
 
 
-_WEAKENING = {Category.NEGATION}
-
-
 def is_weakened(f: Finding) -> bool:
-    if f.status is Status.MISSING:
-        return True
-    for c in f.changes:
-        if c.category is Category.MODALITY and c.direction is Direction.WEAKER:
-            return True
-        if c.category in _WEAKENING:
-            return True
-        if c.category is Category.SCOPE and c.substantive and not c.doc_text.strip():
-            return True
-    return False
+    """A provision is weakened when it is missing or one of its changes weakens it."""
+    return f.status is Status.MISSING or any(weakens(c) for c in f.changes)
+
+
+def is_review(f: Finding, rules: EffectRules | None = None) -> bool:
+    """A provision a person must judge: not weakened, but a change needs review."""
+    return not is_weakened(f) and any(needs_review(c, rules) for c in f.changes)
+
+
+def _refs(findings: Sequence[Finding]) -> str:
+    refs = ", ".join(f.model_ref for f in findings[:_LIST])
+    return refs + (" ..." if len(findings) > _LIST else "")
+
+
+def _requirement_words(requirements: Sequence[dict[str, Any]], statuses: tuple[str, ...]) -> str:
+    return "; ".join(
+        f"{r['title']} ({r['citation']}) {r['status']}"
+        for r in requirements
+        if r["status"] in statuses
+    )
 
 
 def decide(
@@ -65,20 +76,22 @@ def decide(
     additions: Sequence[Addition],
     rule: VerdictRule,
     requirements: Sequence[dict[str, Any]],
+    *,
+    rules: EffectRules | None = None,
 ) -> tuple[Verdict, list[str]]:
+    rules = rules or default_rules()
     n = len(findings)
     missing = [f for f in findings if f.status is Status.MISSING]
     weakened = [f for f in findings if is_weakened(f) and f.status is not Status.MISSING]
+    review = [f for f in findings if is_review(f, rules)]
     modified = [f for f in findings if f.status is Status.MODIFIED]
     reasons: list[str] = []
     if missing:
-        refs = ", ".join(f.model_ref for f in missing[:12]) + (" ..." if len(missing) > 12 else "")
-        reasons.append(f"{len(missing)} of {n} model provisions missing: {refs}")
+        reasons.append(f"{len(missing)} of {n} model provisions missing: {_refs(missing)}")
     if weakened:
-        refs = ", ".join(f.model_ref for f in weakened[:12])
         reasons.append(
-            f"{len(weakened)} provisions weakened (obligation made optional, negation "
-            f"changed or text removed): {refs}"
+            f"{len(weakened)} provisions weakened (obligation made optional or dropped, "
+            f"negation changed, text removed, a figure that asks less): {_refs(weakened)}"
         )
     if modified:
         cats = Counter(str(c.category) for f in modified for c in f.changes if c.substantive)
@@ -87,33 +100,53 @@ def decide(
     body_adds = [a for a in additions if a.kind is ClauseKind.BODY]
     if body_adds:
         reasons.append(f"{len(body_adds)} clauses added that the model does not have")
-    statutory = [
-        f"{r['title']} ({r['citation']}) {r['status']}"
-        for r in requirements
-        if rule.statutory and r["status"] in ("missing", "weakened")
-    ]
-    if statutory:
-        reasons.insert(0, "statutory requirements not met: " + "; ".join(statutory))
-    nss = (
-        (n and len(missing) / n > rule.max_missing_ratio)
-        or len(missing) + len(weakened) > rule.max_weakened
-        or bool(statutory)
-    )
-    if nss:
+    failed = _requirement_words(requirements, ("missing", "weakened")) if rule.statutory else ""
+    if failed:
+        reasons.insert(0, "statutory requirements not met: " + failed)
+    over_missing = bool(n) and len(missing) / n > rule.max_missing_ratio
+    over_weakened = len(missing) + len(weakened) > rule.max_weakened
+    if over_missing or over_weakened or failed:
         return Verdict.NOT_SUBSTANTIALLY_SIMILAR, reasons
+    to_review = _requirement_words(requirements, ("needs-review",)) if rule.statutory else ""
+    tipping = len(missing) + len(weakened) + len(review) > rule.max_weakened
+    if to_review or tipping:
+        decided = []
+        if to_review:
+            decided.append(f"statutory requirements a reviewer must judge: {to_review}")
+        if review:
+            decided.append(
+                f"{len(review)} provisions with changes a reviewer must judge (direction "
+                f"unknown): {_refs(review)}"
+                + (
+                    f"; with the {len(missing) + len(weakened)} missing or weakened they "
+                    f"exceed the limit of {rule.max_weakened}"
+                    if tipping
+                    else ""
+                )
+            )
+        return Verdict.NEEDS_REVIEW, decided + reasons
     if all(f.status is Status.IDENTICAL for f in findings) and not body_adds:
         return Verdict.IDENTICAL, ["every model provision appears word for word; nothing added"]
     if not reasons:
         reasons.append("only editorial differences")
+    statutory = (
+        "no statutory requirement missing, weakened or in need of review"
+        if rule.statutory
+        else "statutory requirements not considered (--no-statutory)"
+    )
     reasons.append(
         f"within the rule: missing <= {rule.max_missing_ratio:.0%} of provisions, at most "
-        f"{rule.max_weakened} missing or weakened, no statutory requirement missing or weakened"
+        f"{rule.max_weakened} missing or weakened; {statutory}"
     )
     return Verdict.SUBSTANTIALLY_SIMILAR, reasons
 
 
 def requirements_for(
-    findings: Sequence[Finding], additions: Sequence[Addition], model: ModelPolicy
+    findings: Sequence[Finding],
+    additions: Sequence[Addition],
+    model: ModelPolicy,
+    *,
+    rules: EffectRules | None = None,
 ) -> tuple[dict[str, Any], ...]:
     """The statute checklist of the model's requirement catalog (none without a catalog)."""
     from .check import check, load_catalog
@@ -121,4 +154,4 @@ def requirements_for(
     catalog = load_catalog(model.id)
     if catalog is None:
         return ()
-    return tuple(r.to_dict() for r in check(findings, additions, catalog))
+    return tuple(r.to_dict() for r in check(findings, additions, catalog, rules=rules))

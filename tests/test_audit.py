@@ -170,7 +170,9 @@ def test_weakened_obligation_fails_the_verdict() -> None:
 def test_statute_checklist_acceptance() -> None:
     lakeville = {r["id"]: r for r in _audit("lakeville-pd-417.txt", "post-sro")["requirements"]}
     notice = lakeville["R07-public-notification"]
-    assert notice["status"] == "missing" and "5(b)(1)" in notice["citation"]
+    assert notice["status"] == "needs-review" and "5(b)(1)" in notice["citation"]
+    shown = [e["quote"] for e in notice["evidence"] if e["kind"] == "candidate"]
+    assert any("transparent with the public" in q for q in shown)  # the candidate, shown
     slp = {r["id"]: r for r in _audit("st-louis-park-isd283-507.5.txt", "post-sro")["requirements"]}
     assert slp["R07-public-notification"]["status"] == "missing"
     prone = slp["R10-prone-restraint"]
