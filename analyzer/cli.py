@@ -128,6 +128,15 @@ def segment_cmd(file: str | None, model_id: str | None, fmt: str) -> None:
     _emit("".join(lines), None)
 
 
+_BINARY = ("docx", "pdf")  # written to a file only (analyzer.binary_out)
+
+
+def _binary_output(fmt: str, output: str | None) -> str:
+    if not output:
+        raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
+    return output
+
+
 def _rule(max_missing: float, max_weakened: int, statutory: bool) -> Any:
     from .verdict import VerdictRule
 
@@ -147,7 +156,7 @@ def _rule(max_missing: float, max_weakened: int, statutory: bool) -> Any:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html", "md", "csv"]),
+    type=click.Choice(["text", "json", "html", "md", "csv", "docx", "pdf"]),
     default="text",
     show_default=True,
 )
@@ -191,13 +200,15 @@ def audit_cmd(
     from .api import audit_path
     from .report import render
 
-    data = audit_path(
-        file,
-        model=model,
-        rule=_rule(max_missing, max_weakened, not no_statutory),
-        max_bytes=max_bytes,
-    )
-    _emit(render(data, fmt), output, fmt)
+    rule = _rule(max_missing, max_weakened, not no_statutory)
+    if fmt in _BINARY:
+        from .binary_out import audit_binary
+
+        data = audit_binary(file, fmt, _binary_output(fmt, output), model=model, rule=rule,
+                            max_bytes=max_bytes)  # fmt: skip
+    else:
+        data = audit_path(file, model=model, rule=rule, max_bytes=max_bytes)
+        _emit(render(data, fmt), output, fmt)
     if strict and data["verdict"] in ("not-substantially-similar", "needs-review"):
         sys.exit(EXIT_NSS)
 
@@ -208,7 +219,7 @@ def audit_cmd(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html", "md"]),
+    type=click.Choice(["text", "json", "html", "md", "docx", "pdf"]),
     default="text",
     show_default=True,
 )
@@ -218,6 +229,11 @@ def compare_cmd(old: str, new: str, fmt: str, output: str | None, max_bytes: int
     """Compare two drafts of one policy: OLD and NEW, clause by clause, both ways."""
     from .compare import compare_paths, render
 
+    if fmt in _BINARY:
+        from .binary_out import compare_binary
+
+        compare_binary(old, new, fmt, _binary_output(fmt, output), max_bytes=max_bytes)
+        return
     data = compare_paths(old, new, max_bytes=max_bytes)
     _emit(render(data, fmt), output, fmt)
 

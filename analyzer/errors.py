@@ -5,7 +5,8 @@ and batch mode can store it as an error row.
 
 Exports: PolicyDiffError (base), InputError, EmptyFileError, UnsupportedFormatError,
 CorruptFileError, EncryptedPdfError, NoTextLayerError, FileTooLargeError, ModelNotFoundError,
-BinaryFileError, ConfigError (a model, catalog, rules or normalization file).
+BinaryFileError, ConfigError (a model, catalog, rules or normalization file), OutputError,
+RendererMissingError.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "UnreadableFileError",
     "OutputError",
     "ConfigError",
+    "RendererMissingError",
 ]
 
 
@@ -174,3 +176,9 @@ class ConfigError(PolicyDiffError):
 
     def __init__(self, path: str, cause: str, fix: str) -> None:
         super().__init__(f"{path}: {cause}; {fix}")
+
+
+class RendererMissingError(PolicyDiffError):
+    """An output format needs a program that is not installed or failed (PDF: Chromium)."""
+
+    code = "E301"
