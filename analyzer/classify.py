@@ -48,7 +48,7 @@ from .detectors import (
 )
 from .effects import EffectRules, assign_all, default_rules
 from .model import Category, Change, ClauseTree, Direction, Status
-from .normalize import Normalizer, Token
+from .normalize import Normalizer, Token, fold_typography
 
 __all__ = [
     "Classification",
@@ -240,7 +240,8 @@ def classify(
 
 
 def _raw_equal(a: str, b: str) -> bool:
-    return " ".join(a.split()) == " ".join(b.split())
+    """Equal as printed, whatever the typography (quotes, dashes, spaces, ligatures)."""
+    return " ".join(fold_typography(a).split()) == " ".join(fold_typography(b).split())
 
 
 def _modality_changes(

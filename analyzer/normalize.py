@@ -8,7 +8,8 @@ model's declared substitutions (its placeholder and generic parties against the 
 own agency or district name and "Chief of Police", found in the document itself).
 
 Exports: Token, Normalizer, tokenize(text), build_normalizer(model, document_text, *, tables),
-norm_string(tokens), tables(), check_tables(data, source), find_names(text).
+norm_string(tokens), tables(), check_tables(data, source), find_names(text),
+fold_typography(text).
 """
 
 from __future__ import annotations
@@ -31,15 +32,39 @@ __all__ = [
     "tables",
     "find_names",
     "check_tables",
+    "fold_typography",
 ]
 
-_WORD_RE = re.compile(r"§+|\d+(?:/\d+)+|[A-Za-z0-9]+(?:['\u2019.\-][A-Za-z0-9]+)*(?:['\u2019]s?)?")
-_PUNCT_RE = re.compile(r"[^\sA-Za-z0-9]")
+# Typography, folded for comparison only (the raw text is still shown): one character for
+# one character, so token spans stay those of the raw text.
+_TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a", " "),
+        **dict.fromkeys("\u202f\u205f\u3000", " "),
+    }
+)
+# Inside a word: soft hyphens and zero-width characters vanish, ligatures expand.
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+_LIGATURES |= {"\ufb05": "st", "\ufb06": "st"}
+_IN_WORD = str.maketrans({**dict.fromkeys(_INVISIBLE, ""), **_LIGATURES})
+_W = "A-Za-z0-9\ufb00-\ufb06" + _INVISIBLE
+_WORD_RE = re.compile(rf"§+|\d+(?:/\d+)+|[{_W}]+(?:['.\-][{_W}]+)*(?:'s?)?")
+_PUNCT_RE = re.compile(rf"[^\s{_W}]")
 _TOKEN_RE = re.compile(f"{_WORD_RE.pattern}|{_PUNCT_RE.pattern}")
 _NUMERIC_RE = re.compile(r"^\d[\d.,\-/]*$")
-_QUOTES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
+_DASHES = str.maketrans(dict.fromkeys("\u2014\u2015\ufe58", "-"))  # prose dashes: punctuation
+_QUOTES = _TYPOGRAPHY
+
+
+def fold_typography(text: str) -> str:
+    """``text`` with typographic variants folded: curly quotes and apostrophes, dashes and
+    minus signs, non-breaking and other wide spaces, soft hyphens and zero-width
+    characters, ligatures. For comparison only; never shown."""
+    return text.translate(_TYPOGRAPHY).translate(_DASHES).translate(_IN_WORD)
 
 
 @dataclass(frozen=True)
@@ -56,7 +81,7 @@ class Token:
 
 @lru_cache(maxsize=50_000)
 def _norm_word(raw: str) -> str:
-    w = raw.translate(_QUOTES).lower()
+    w = raw.translate(_QUOTES).translate(_IN_WORD).lower()
     if w.endswith("'s"):
         w = w[:-2]
     elif w.endswith("s'"):
@@ -75,12 +100,13 @@ def tokenize(text: str) -> list[Token]:
 @lru_cache(maxsize=4_096)
 def _tokenize(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
-    for m in _TOKEN_RE.finditer(text):
-        raw = m.group(0)
-        if _WORD_RE.fullmatch(raw):
+    folded = text.translate(_TYPOGRAPHY)  # same length: spans are the raw text's
+    for m in _TOKEN_RE.finditer(folded):
+        raw = text[m.start() : m.end()]
+        if _WORD_RE.fullmatch(m.group(0)):
             out.append(Token(_norm_word(raw), raw, m.start(), m.end(), "word"))
         else:
-            out.append(Token(raw.translate(_QUOTES), raw, m.start(), m.end(), "punct"))
+            out.append(Token(m.group(0).translate(_DASHES), raw, m.start(), m.end(), "punct"))
     return tuple(out)
 
 

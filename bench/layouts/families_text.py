@@ -5,7 +5,8 @@ clause tree says which line starts which labelled clause, with which label): the
 under ``417.3.A``, ``Section 4(A)(1)(i)``, ``IV-A-1-i``, Word's bullets, glued labels or no
 labels at all. *Page* families keep the labels and change the page: hard wraps at 60-100
 columns (with or without hanging indents), page breaks with running footers in the middle of
-paragraphs, text exports with and without blank lines, cp1252 with CRLF line ends, Markdown.
+paragraphs, text exports with and without blank lines, cp1252 with CRLF line ends, Markdown,
+word-processor and PDF typography (curly quotes, en dashes, ligatures, soft hyphens).
 
 Labels are renumbered from the tree (the k-th labelled child of its parent gets value k), so
 a family never depends on how the source numbered its outline.
@@ -361,6 +362,27 @@ def _cp1252_crlf(source: Source, rng: Random) -> tuple[str, bytes]:
     return ".txt", _encode(source.text, "cp1252", "\r\n")
 
 
+_RANGE_RE = re.compile(r"(?<=\d)-(?=\d)")
+_APOSTROPHE_RE = re.compile(r"(?<=\w)'(?=\w|\s|$)")
+_QUOTED_RE = re.compile(r'"([^"\n]*)"')
+
+
+def _typeset_quotes(source: Source, rng: Random) -> tuple[str, bytes]:
+    """A word processor's typography: curly apostrophes and quotes, en dashes in ranges."""
+    text = _APOSTROPHE_RE.sub("\u2019", source.text)
+    text = _QUOTED_RE.sub("\u201c\\1\u201d", text)
+    return ".txt", _encode(_RANGE_RE.sub("\u2013", text))
+
+
+def _typeset_spacing(source: Source, rng: Random) -> tuple[str, bytes]:
+    """PDF-copied typography: ligatures (fi, fl, ff), non-breaking spaces after section
+    signs and abbreviations, soft hyphens in long words."""
+    text = source.text.replace("ffi", "\ufb03").replace("fi", "\ufb01").replace("fl", "\ufb02")
+    text = re.sub(r"(\u00a7|Stat\.|Minn\.|Subd\.) ", "\\1\u00a0", text)
+    text = re.sub(r"\b(\w{5})(\w{5,})", lambda m: m.group(1) + "\u00ad" + m.group(2), text)
+    return ".txt", _encode(text)
+
+
 def _tree_identity(source: Source, rng: Random) -> tuple[str, bytes]:
     """The harness's own check: relabelled with the labels the source printed."""
     sites = label_sites(source)
@@ -388,6 +410,7 @@ FAMILIES: tuple[Family, ...] = (
     _family("labels-none", _no_labels, False),
     _family("markdown", _markdown, False, "markdown"),
     _family("cp1252-crlf", _cp1252_crlf, False),
+    _family("typeset-quotes-dashes", _typeset_quotes, False),
     _family("export-double-spaced", _double_spaced, False),
     _family("wrap-flush", _hard_wrap, False),
     _family("footers-page-of", _footers_page_of, False),
@@ -398,4 +421,5 @@ FAMILIES: tuple[Family, ...] = (
     _family("export-no-blank-lines", _no_blank_lines, True),
     _family("wrap-hanging", _hard_wrap_hanging, True),
     _family("footers-lexipol", _footers_lexipol, True),
+    _family("typeset-ligatures-spaces", _typeset_spacing, True),
 )
