@@ -67,7 +67,7 @@ def audit_tree(
     model = choice.model
     attachment = find_attachment(tree, model, context=context)
     judged = _judged_clauses(tree, attachment)
-    old = side(model.tree, context.model_normalizer(model), clauses=body_clauses(model.tree))
+    old = context.model_side(model)
     new = side(tree, build_normalizer(model, document.text, tables=context.tables), clauses=judged)
     pairing = pair(old, new, context=context, skip_headings=True)
     base = pair_xref(pairing)

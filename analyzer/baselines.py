@@ -30,13 +30,11 @@ def model_dir() -> Path:
 
 
 def model_ids(directory: Path | None = None) -> list[str]:
-    """Ids of the models in ``directory`` (each ``<id>.json`` with a ``text`` file)."""
+    """Ids of the models in ``directory`` (each ``<id>.json`` with a ``text`` file); a
+    JSON file there that is not JSON is a ``ConfigError`` (never skipped in silence)."""
     out = []
     for meta in sorted((directory or model_dir()).glob("*.json")):
-        try:
-            data = json.loads(meta.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
+        data = read_json(meta, "model directory file")
         if isinstance(data, dict) and "text" in data and "id" in data:
             out.append(str(data["id"]))
     return out

@@ -21,9 +21,9 @@ from .baselines import model_dir as _env_model_dir
 from .baselines import model_ids as _model_ids
 from .baselines import read_json, read_model
 from .errors import ConfigError
-from .model import ClauseKind, ModelPolicy
+from .model import ClauseKind, ModelPolicy, Side
 from .normalize import Normalizer, build_normalizer, check_tables
-from .pair import PairSettings, sentence_units
+from .pair import PairSettings, sentence_units, side
 
 if TYPE_CHECKING:
     from .check import Catalog
@@ -59,6 +59,7 @@ class Context:
         self._catalogs: dict[str, Catalog | None] = {}
         self._model_normalizers: dict[str, Normalizer] = {}
         self._norms: dict[str, list[str]] = {}
+        self._sides: dict[str, Side] = {}
         self._base: Normalizer | None = None
         self._ids: list[str] | None = None
 
@@ -95,10 +96,9 @@ class Context:
             try:
                 catalog = catalog_from_dict(data, str(path))
             except ValueError as err:
-                text = str(err)
-                raise ConfigError(
-                    str(path), text.removeprefix(f"{path}: ").rstrip("."), "fix the catalog"
-                ) from None
+                text = str(err).removeprefix(f"{path}: ").rstrip(".")
+                cause, _, fix = text.rpartition("; ") if "; " in text else (text, "", "")
+                raise ConfigError(str(path), cause, fix or "fix the catalog") from None
         self._catalogs[model_id] = catalog
         return catalog
 
@@ -114,6 +114,18 @@ class Context:
         hit = self._model_normalizers.get(key)
         if hit is None:
             hit = self._model_normalizers[key] = build_normalizer(model, "", tables=self.tables)
+        return hit
+
+    def model_side(self, model: ModelPolicy) -> Side:
+        """The model's provisions and their sentences under its own normalizer: the OLD
+        side of every audit against it (built once)."""
+        key = f"{model.id}\0{model.source}"
+        hit = self._sides.get(key)
+        if hit is None or hit.tree is not model.tree:
+            clauses = [
+                c for c in model.tree.clauses if c.text.strip() and c.kind is ClauseKind.BODY
+            ]
+            hit = self._sides[key] = side(model.tree, self.model_normalizer(model), clauses=clauses)
         return hit
 
     def model_norms(self, model_id: str) -> list[str]:

@@ -131,6 +131,7 @@ _TABLE_SHAPES: dict[str, type] = {
     "months": list,
     "citation_words": list,
     "party_words": list,
+    "names": dict,
 }
 
 
@@ -150,6 +151,11 @@ def check_tables(data: Any, source: str) -> dict[str, Any]:
             raise ConfigError(
                 source, f"number word '{word}' is not an integer", "write it as a whole number"
             )
+    for key in ("agency_suffixes", "district_suffixes", "district_numbered", "chief_titles"):
+        if not isinstance(data["names"].get(key), list) or not data["names"][key]:
+            raise ConfigError(
+                source, f"'names.{key}' is missing or empty", "give it as a list of phrases"
+            )
     for strength in ("strong", "medium", "weak"):
         if not isinstance(data["modality"].get(strength), list):
             raise ConfigError(
@@ -162,33 +168,50 @@ def _key(phrase: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(phrase) if t.kind == "word")
 
 
-_AGENCY_RE = re.compile(
-    r"\b(?:City of )?(?:[A-Z][a-z][A-Za-z'\u2019\-]*[ ]+){1,4}"
-    r"(?:Police Department|Sheriff'?s Office|Sheriff\u2019s Office|Department of Public Safety|"
-    r"Public Safety Department|Police Dept\.?|PD)\b"
-)
-_DISTRICT_RE = re.compile(
-    r"\b(?:(?:[A-Z][a-z][A-Za-z'\u2019\-]*\.?[ ]+){1,4}Public Schools?"
-    r"(?: District)?(?: - No\. \d+)?"
-    r"|Independent School District(?: No\.)? \d+|ISD \d+)\b"
-)
-_CHIEF_RE = re.compile(r"\b(?:Chief of Police|Police Chief|Sheriff|Director of Public Safety)\b")
+_NAME_WORD = r"[A-Z][a-z][A-Za-z'\u2019\-]*"
 
 
-def find_names(text: str) -> dict[str, list[str]]:
-    """The document's own agency and district names and its agency head's title."""
+def _alternatives(phrases: Iterable[str]) -> str:
+    """A regex alternation of literal phrases, longest first (spaces match any run)."""
+    ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
+    return "|".join(re.escape(p).replace(r"\ ", "[ ]+") for p in ordered)
+
+
+def _name_patterns(names: dict[str, Any]) -> tuple[re.Pattern[str], ...]:
+    """The agency, district and chief-title patterns of the ``names`` table (``re``
+    keeps compiled patterns, so this is cheap per document)."""
+    prefix = re.escape(names["agency_prefix"]) if names.get("agency_prefix") else ""
+    agency = (
+        rf"\b(?:{prefix} )?" if prefix else r"\b"
+    ) + rf"(?:{_NAME_WORD}[ ]+){{1,4}}(?:{_alternatives(names['agency_suffixes'])})\b"
+    district = (
+        rf"\b(?:(?:{_NAME_WORD}\.?[ ]+){{1,4}}(?:{_alternatives(names['district_suffixes'])})"
+        rf"(?: - No\. \d+)?|(?:{_alternatives(names['district_numbered'])}) \d+)\b"
+    )
+    chief = rf"\b(?:{_alternatives(names['chief_titles'])})\b"
+    return re.compile(agency), re.compile(district), re.compile(chief)
+
+
+def find_names(text: str, *, tables: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """The document's own agency and district names and its agency head's title, found
+    with the ``names`` table of ``normalization.json``."""
+    names = (tables if tables is not None else _context_tables())["names"]
+    agency_re, district_re, chief_re = _name_patterns(names)
+    excluded = tuple(f"{w.lower()} " for w in names.get("excluded_first_words", ()))
 
     def uniq(matches: Iterable[str]) -> list[str]:
         seen = dict.fromkeys(m.strip() for m in matches)
         return sorted(seen, key=lambda s: (-len(s), s))
 
     text = " ".join(text.split())  # a name may be wrapped across lines
-    agencies = uniq(m.group(0) for m in _AGENCY_RE.finditer(text))
-    agencies = [a for a in agencies if not a.lower().startswith(("the ", "and ", "or "))]
+    found = [m.group(0) for m in agency_re.finditer(text)]
+    # "The Brainerd Police Department" at a sentence start: the name without "The"
+    found = [a.split(" ", 1)[1] if a.lower().startswith(excluded) else a for a in found]
+    agencies = uniq(a for a in found if agency_re.fullmatch(a))
     return {
         "agency_name": agencies,
-        "district_name": uniq(m.group(0) for m in _DISTRICT_RE.finditer(text)),
-        "chief_title": uniq(m.group(0) for m in _CHIEF_RE.finditer(text)),
+        "district_name": uniq(m.group(0) for m in district_re.finditer(text)),
+        "chief_title": uniq(m.group(0) for m in chief_re.finditer(text)),
     }
 
 
@@ -298,7 +321,7 @@ def build_normalizer(
     phrases: dict[tuple[str, ...], tuple[str, str]] = {}
     for phrase, norm in data["phrases"].items():
         phrases[_key(phrase)] = (norm, "word")
-    names = find_names(document_text) if document_text else {}
+    names = find_names(document_text, tables=data) if document_text else {}
     for sub in model.substitutions if model else ():
         for variant in sub.variants:
             m = re.fullmatch(r"\{(\w+)\}", variant)
