@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
+from .check import check
 from .classify import Classification, XrefContext, classify
 from .context import Context, default_context
 from .detect import body_clauses, choose_model, detect_model, find_attachment
+from .effects import EffectRules, with_catalog
 from .model import (
     Addition,
     Attachment,
@@ -70,14 +71,21 @@ def audit_tree(
     old = context.model_side(model)
     new = side(tree, build_normalizer(model, document.text, tables=context.tables), clauses=judged)
     pairing = pair(old, new, context=context, skip_headings=True)
+    catalog = context.catalog(model)
+    rules = with_catalog(context.rules(), catalog)
     base = pair_xref(pairing)
     findings = []
     for prov, match in zip(old.clauses, pairing.matches, strict=True):
         xref = replace(base, provision_ref=prov.ref)
-        findings.append(_finding(prov, match.moved, pairing.units_of(prov.ref), pairing, xref))
+        units = pairing.units_of(prov.ref)
+        findings.append(_finding(prov, match.moved, units, pairing, xref, rules))
     additions = _additions(pairing)
-    requirements = _requirements(findings, additions, model, context)
-    verdict, reasons = decide(findings, additions, rule, requirements)
+    requirements = (
+        tuple(r.to_dict() for r in check(findings, additions, catalog, rules=rules))
+        if catalog is not None
+        else ()
+    )
+    verdict, reasons = decide(findings, additions, rule, requirements, rules=rules)
     if attachment is not None:
         reasons = [_attachment_reason(attachment), *reasons]
     return Audit(
@@ -135,7 +143,12 @@ def _location(clauses: Sequence[Clause]) -> Location:
 
 
 def _finding(
-    prov: Clause, moved: bool, units: Sequence[int], pairing: Pairing, xref: XrefContext
+    prov: Clause,
+    moved: bool,
+    units: Sequence[int],
+    pairing: Pairing,
+    xref: XrefContext,
+    rules: EffectRules,
 ) -> Finding:
     if not units:
         return _missing(prov, pairing)
@@ -147,6 +160,7 @@ def _finding(
         pairing.new.normalizer,
         xref=xref,
         model_normalizer=pairing.old.normalizer,
+        rules=rules,
     )
     return Finding(
         prov.ref,
@@ -210,18 +224,3 @@ def _additions(pairing: Pairing) -> list[Addition]:
         text = clause.text if whole else " ".join(new.units[j].raw for j in idx)
         out.append(Addition(clause.ref, clause.heading, text, clause.location, clause.kind))
     return out
-
-
-def _requirements(
-    findings: Sequence[Finding],
-    additions: Sequence[Addition],
-    model: ModelPolicy,
-    context: Context,
-) -> tuple[dict[str, Any], ...]:
-    """The statute checklist of the model's requirement catalog (none without a catalog)."""
-    from .check import check
-
-    catalog = context.catalog(model)
-    if catalog is None:
-        return ()
-    return tuple(r.to_dict() for r in check(findings, additions, catalog))

@@ -33,6 +33,7 @@ from .compare_summary import find_moves as _moves
 from .compare_summary import summary_sentences as _summary
 from .context import Context, default_context
 from .detect import detect_model
+from .effects import EffectRules
 from .errors import InputError
 from .model import Clause, ClauseTree, Document, Location, ModelPolicy, Pairing, Side
 from .normalize import build_normalizer
@@ -151,12 +152,17 @@ def _heading_change(old: Clause, new: Clause | None) -> list[dict[str, Any]]:
 
 
 def _matched_row(
-    clause: Clause, units: Sequence[int], moved: bool, pairing: Pairing, base: XrefContext
+    clause: Clause,
+    units: Sequence[int],
+    moved: bool,
+    pairing: Pairing,
+    base: XrefContext,
+    rules: EffectRules,
 ) -> Row:
     refs, text = new_text(pairing, units)
     by_ref = pairing.new.by_ref
     xref = replace(base, provision_ref=clause.ref)
-    result = classify(clause.text, text, pairing.new.normalizer, xref=xref)
+    result = classify(clause.text, text, pairing.new.normalizer, xref=xref, rules=rules)
     changes = [c.to_dict() for c in result.changes] + _heading_change(clause, by_ref[refs[0]])
     edited = bool(changes) or str(result.status) != "identical"
     status = "moved" if moved else ("edited" if edited else "unchanged")
@@ -214,7 +220,7 @@ def _inserted_row(ref: str, units: Sequence[int], pairing: Pairing) -> Row:
     )
 
 
-def _old_rows(pairing: Pairing) -> list[Row]:
+def _old_rows(pairing: Pairing, rules: EffectRules) -> list[Row]:
     base = pair_xref(pairing)
     rows = []
     for clause, match in zip(pairing.old.clauses, pairing.matches, strict=True):
@@ -222,7 +228,7 @@ def _old_rows(pairing: Pairing) -> list[Row]:
         if not units:
             rows.append(_deleted_row(clause))
         else:
-            rows.append(_matched_row(clause, units, match.moved, pairing, base))
+            rows.append(_matched_row(clause, units, match.moved, pairing, base, rules))
     return rows
 
 
@@ -283,7 +289,7 @@ def compare_documents(
     context = context or default_context()
     a, b, _ = _sides(old, new, context)
     pairing = pair(a, b, context=context)
-    rows = _old_rows(pairing)
+    rows = _old_rows(pairing, context.rules())
     inserted = _inserted_rows(pairing)
     moves = _moves(rows, a, b)
     rows = _place_inserts(rows, inserted, b)

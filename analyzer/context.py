@@ -27,6 +27,7 @@ from .pair import PairSettings, sentence_units, side
 
 if TYPE_CHECKING:
     from .check import Catalog
+    from .effects import EffectRules
 
 __all__ = ["Context", "Settings", "load_context", "default_context"]
 
@@ -61,6 +62,7 @@ class Context:
         self._norms: dict[str, list[str]] = {}
         self._sides: dict[str, Side] = {}
         self._base: Normalizer | None = None
+        self._rules: EffectRules | None = None
         self._ids: list[str] | None = None
 
     def model_ids(self) -> list[str]:
@@ -101,6 +103,19 @@ class Context:
                 raise ConfigError(str(path), cause, fix or "fix the catalog") from None
         self._catalogs[model_id] = catalog
         return catalog
+
+    def rules(self) -> EffectRules:
+        """The effects table (``effects.json``: category x direction -> effect)."""
+        if self._rules is None:
+            from .effects import load_rules
+
+            try:
+                self._rules = load_rules(self.model_dir)
+            except ValueError as err:
+                path, _, text = str(err).partition(": ")
+                cause, _, fix = text.rstrip(".").rpartition("; ")
+                raise ConfigError(path, cause or text, fix or "fix the effects file") from None
+        return self._rules
 
     def base_normalizer(self) -> Normalizer:
         """The declared tables only (no model, no document names)."""

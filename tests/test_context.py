@@ -72,6 +72,7 @@ def test_model_file_that_is_not_text_is_one_line(
         ("post-sro.requirements.json", '{"model": "x", "requirements": [{"id": "r"}]}', ("lacks",)),
         ("post-sro.json", '{"id": "post-sro", ', ("not valid JSON",)),
         ("post-sro.json", '{"id": "post-sro", "text": "gone.txt"}', ("does not exist",)),
+        ("effects.json", '{"rules": ', ("not valid JSON",)),
     ],
 )
 def test_malformed_data_file_is_one_line(
@@ -100,12 +101,14 @@ def test_context_reads_its_own_directory_not_the_environment(
     model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A context over a directory keeps using it whatever the environment says later: the
-    stages never read POLICYDIFF_MODEL_DIR (a declared substitution added there counts)."""
+    models, substitutions and catalogs come from the context, not POLICYDIFF_MODEL_DIR."""
     meta = json.loads((model_dir / "post-sro.json").read_text(encoding="utf-8"))
     meta["substitutions"].append({"token": "widget", "variants": ["the frobnicator"]})
     (model_dir / "post-sro.json").write_text(json.dumps(meta), encoding="utf-8")
     context = load_context(model_dir)
-    monkeypatch.setenv("POLICYDIFF_MODEL_DIR", str(ROOT / "no-such-dir"))
+    other = model_dir.parent / "other"
+    shutil.copytree(MODELS, other)
+    monkeypatch.setenv("POLICYDIFF_MODEL_DIR", str(other))
     model = context.model("post-sro")
     assert any(s.token == "widget" for s in model.substitutions)
     doc = ingest_text(LAKEVILLE.read_text(encoding="utf-8"), path="lakeville.txt")
