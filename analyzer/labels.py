@@ -221,10 +221,10 @@ def _finish(text: str, comps: list[tuple[str, bool]], end: int, word: str) -> Pa
             return None  # "U.S.C", "3.5%", "1.Whether" is fine: glued to a capital
         if not closed:
             return None
-    if not closed and nxt and not word and len(comps) > 1:
+    if not closed and nxt and not word and all(c.isdigit() for c, _ in comps):
         after = text[end:].lstrip()[:1]
         if after and not _GLUE_OK.match(after) and not after.isdigit():
-            return None  # "2.5 hours", "609.066 lower-case text"
+            return None  # "2.5 hours", "609.066 lower-case text"; "417.4.A.1 fostering" is fine
     rest = text[end:].lstrip() if nxt.isspace() or not nxt else text[end:]
     printed = text[:end].rstrip()
     path = tuple(c for c, _ in comps)

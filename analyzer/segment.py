@@ -5,7 +5,8 @@ The document's own outline labels (``IV.``, ``A.``, ``1.``, ``iv.``, ``(a)``, ``
 (``IV.A.1.iv``); an unlabeled paragraph or bullet gets its 1-based position in its parent.
 Running page headers repeated in extracted text are removed first, paragraphs split by a
 page break are rejoined, and a policy attached after the first (``Attachments``) becomes its
-own subtree under ``Attachment``.
+own subtree under ``Attachment``. Lines become blocks here (a label, bullet or blank line
+starts one); ``analyzer.outline`` builds the tree from the blocks.
 
 Exports: segment(document) -> ClauseTree, segment_text(text) -> ClauseTree,
 parse_label(text) -> ParsedLabel | None, strip_noise(lines) -> (lines, noise texts).
@@ -16,41 +17,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from .labels import BULLET_RE as _BULLET_RE
 from .labels import MD_HEADING_RE as _MD_HEADING_RE
 from .labels import ParsedLabel, parse_label
-from .model import Clause, ClauseKind, ClauseTree, Document, Line, Location
+from .model import ClauseTree, Document, Line
+from .outline import Block as _Block
+from .outline import build_clauses
+from .outline import ends_open as _ends_open
+from .outline import is_prefix as _is_prefix
+from .outline import plain as _plain
 
 __all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel"]
-
-# ---------------------------------------------------------------------------------------------
-# Line shapes
-
-_TERMINAL = (".", ";", ":", "?", "!", ".)", ".\u201d", '."', ")")
-_CONNECTIVES = (
-    "however",
-    "except",
-    "unless",
-    "provided",
-    "notwithstanding",
-    "in addition",
-    "additionally",
-    "otherwise",
-    "furthermore",
-    "if ",
-)
-_MODAL_WORDS = re.compile(
-    r"\b(shall|must|should|may|will|is required|are required|is expected|means|include)\b", re.I
-)
-_REFERENCE_HEAD_RE = re.compile(
-    r"^(legal references?|cross[- ]references?|references?|statutory authority|"
-    r"policy adopted|adopted|revised|reviewed)\s*:",
-    re.I,
-)
-_ATTACHMENT_RE = re.compile(r"^(attachments?|appendix|appendices|exhibit)\b[\s:A-Za-z0-9]*$", re.I)
-
 
 # ---------------------------------------------------------------------------------------------
 # Noise: running headers, footers, page numbers, markdown rules in extracted text
@@ -58,16 +37,6 @@ _ATTACHMENT_RE = re.compile(r"^(attachments?|appendix|appendices|exhibit)\b[\s:A
 _PAGE_NO_RE = re.compile(r"^(?:page\s*)?#+(?:\s*(?:of|/)\s*#+)?$|^-\s*#+\s*-$", re.I)
 _MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # linear: no run of "[" rescanned
 _RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
-
-
-def _plain(text: str) -> str:
-    """Text without markdown emphasis/heading marks, whitespace collapsed."""
-    if not any(ch in text for ch in "*_#"):
-        return " ".join(text.split())
-    t = _MD_HEADING_RE.sub("", text.strip())
-    t = t.replace("**", "").replace("__", "")
-    t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
-    return " ".join(t.split())
 
 
 def _noise_key(text: str) -> str:
@@ -149,19 +118,6 @@ def _cut_header_prefix(raw: str, prefixes: Sequence[str]) -> str:
 # Blocks: a label, bullet or blank line starts a block; wrapped lines continue it
 
 
-@dataclass
-class _Block:
-    lines: list[Line]
-    text: str
-    indent: int
-    bullet: bool
-    md_level: int
-    label: ParsedLabel | None
-    after_blank: bool
-    prev_open: bool  # the line before did not end a sentence (wrapped text)
-    continued: bool = False  # a later label continues this one's list (995. then 996.)
-
-
 def _strip_markup(text: str) -> tuple[str, bool, int]:
     """Return (text without bullets/markdown heading marks, is_bullet, markdown level)."""
     t = _MD_LINK_RE.sub(r"\1", text.strip())
@@ -181,13 +137,6 @@ def _strip_markup(text: str) -> tuple[str, bool, int]:
         if parse_label(inner.strip()) and not t[inner_end + 2 :].strip():
             t = inner.strip()
     return t, bullet, md
-
-
-def _ends_open(text: str) -> bool:
-    t = text.rstrip().rstrip("*").rstrip()
-    if re.search(r";\s*(and|or)$", t):
-        return False  # "...; and" closes a list item
-    return bool(t) and not t.endswith(_TERMINAL)
 
 
 def _wrap_width(lines: Sequence[Line]) -> int:
@@ -268,385 +217,6 @@ def _join_wrapped(left: str, right: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Tree
-
-
-@dataclass
-class _Node:
-    label: ParsedLabel | None
-    style: str  # label style, "bullet", "heading", "para", "attachment", "refs"
-    value: int
-    rest: str
-    first: Line
-    last: Line
-    parent: _Node | None
-    indent: int = 0
-    md_level: int = 0
-    kind: ClauseKind = ClauseKind.BODY
-    heading: str = ""
-    children: list[_Node] = field(default_factory=list)
-    leadin: bool = False
-
-
-def _is_heading_shaped(text: str, *, strict: bool) -> bool:
-    t = text.strip()
-    if not t:
-        return False
-    words = t.split()
-    limit = 14 if t.endswith(":") else 12
-    if strict:
-        limit = 8
-    if len(words) > limit or _MODAL_WORDS.search(t):
-        return False
-    if t.endswith((";", ",")) or (t.endswith(".") and len(words) > 4 and not strict):
-        return False
-    if strict and t.endswith((".", ":")) and not t.lower().endswith((".pdf", ".docx")):
-        return False
-    letters = [c for c in t if c.isalpha()]
-    caps = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
-    long_words = [w for w in words if len(w.strip("()\"'.,:")) >= 4]
-    title = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
-    if strict:
-        return caps or title
-    return caps or title or len(words) <= 3 or t.endswith(":")
-
-
-class _Builder:
-    def __init__(self) -> None:
-        self.roots: list[_Node] = []
-        self.stack: list[_Node] = []
-        self.floor = 0  # stack index below which labels never pop (an attachment)
-        self.refs_mode = False
-        self.section_roots: set[int] = set()
-        self.before_heading: list[_Node] = []
-
-    # -- stack helpers
-    def _pop_to(self, depth: int) -> None:
-        del self.stack[max(depth, self.floor) :]
-
-    def _attach(self, node: _Node) -> None:
-        parent = self.stack[-1] if self.stack else None
-        node.parent = parent
-        (parent.children if parent else self.roots).append(node)
-        self.stack.append(node)
-
-    def _container_depth(self) -> int:
-        """Stack depth just above the innermost node that can hold a paragraph."""
-        for i in range(len(self.stack) - 1, self.floor - 1, -1):
-            n = self.stack[i]
-            if _is_container(n):
-                return i + 1
-        return self.floor
-
-    # -- placement
-    def add(self, blk: _Block) -> None:
-        if blk.label is not None and self._place_label(blk, blk.label):
-            return
-        self._place_unlabeled(blk)
-
-    def _new(self, blk: _Block, style: str, value: int, rest: str) -> _Node:
-        return _Node(
-            blk.label if style not in ("bullet", "para", "heading", "attachment", "refs") else None,
-            style,
-            value,
-            rest,
-            blk.lines[0],
-            blk.lines[-1],
-            None,
-            indent=blk.indent,
-            md_level=blk.md_level,
-            kind=ClauseKind.REFERENCE if self.refs_mode else ClauseKind.BODY,
-        )
-
-    def _place_label(self, blk: _Block, lab: ParsedLabel) -> bool:
-        if lab.is_path:
-            if not self._plausible_section(blk, lab):
-                return False
-            self.refs_mode = False
-            depth = self.floor
-            for i in range(len(self.stack) - 1, self.floor - 1, -1):
-                n = self.stack[i]
-                if n.label and _is_prefix(n.label.path, lab.path):
-                    depth = i + 1
-                    break
-            self._pop_to(depth)
-            self._attach(self._new(blk, "dotted", 0, lab.rest))
-            self.section_roots.add(lab.path[0])
-            return True
-        # 1. the expected next item of an open list (or of a list a paragraph interrupted)
-        for i in range(len(self.stack) - 1, self.floor - 1, -1):
-            n = self.stack[i]
-            last = _last_labeled_child(n)
-            for style, value in lab.candidates:
-                if n.style == style and n.value + 1 == value:
-                    self.refs_mode = False
-                    self._pop_to(i)
-                    self._attach(self._new(blk, style, value, lab.rest))
-                    return True
-                if last is not None and last.style == style and last.value + 1 == value:
-                    self.refs_mode = False
-                    self._pop_to(i + 1)
-                    self._attach(self._new(blk, style, value, lab.rest))
-                    return True
-        # 2. the first item of a new list
-        for style, value in lab.candidates:
-            if value == 1 and not self._near_letter(lab):
-                self.refs_mode = False
-                depth = self._list_parent_depth()
-                if _top_level(style):  # a Roman outline starts at the top, under any title
-                    while depth > self.floor and self.stack[depth - 1].style == "heading":
-                        depth -= 1
-                self._pop_to(depth)
-                self._attach(self._new(blk, style, value, lab.rest))
-                return True
-        resumed = self._resume_list(blk, lab)
-        if resumed:
-            return True
-        if blk.prev_open and not blk.bullet:
-            return False  # a label-like word inside wrapped text ("E.1. above")
-        # 3. a list with a gap (an item deleted without renumbering)
-        for i in range(len(self.stack) - 1, self.floor - 1, -1):
-            n = self.stack[i]
-            for style, value in lab.candidates:
-                if n.style == style and value != n.value and value <= n.value + 4:
-                    self.refs_mode = False
-                    self._pop_to(i)
-                    self._attach(self._new(blk, style, value, lab.rest))
-                    return True
-        if not blk.after_blank and not blk.bullet:
-            return False
-        style, value = lab.candidates[-1] if len(lab.component) == 1 else lab.candidates[0]
-        if value > 30 and not blk.continued:
-            return False
-        self._pop_to(self._list_parent_depth())
-        self._attach(self._new(blk, style, value, lab.rest))
-        return True
-
-    def _resume_list(self, blk: _Block, lab: ParsedLabel) -> bool:
-        """The next item of a list that an unlabeled heading (a running header left in the
-        text, "## School Resource Officer") interrupted: the list goes on."""
-        saved = self.before_heading
-        for i in range(len(saved) - 1, self.floor - 1, -1):
-            n = saved[i]
-            for style, value in lab.candidates:
-                if n.style == style and n.value + 1 == value:
-                    self.stack = saved[:i]
-                    self.refs_mode = False
-                    self._attach(self._new(blk, style, value, lab.rest))
-                    return True
-        return False
-
-    def _near_letter(self, lab: ParsedLabel) -> bool:
-        """ "I." after "G." (H dropped) is the letter I, not Roman one."""
-        letter = next((v for st, v in lab.candidates if st in ("LETTER", "letter")), None)
-        if letter is None:
-            return False
-        case = "LETTER" if lab.component.isupper() else "letter"
-        for n in self.stack[self.floor :]:
-            for node in (n, _last_labeled_child(n)):
-                if node is not None and node.style == case and letter - 4 <= node.value < letter:
-                    return True
-        return False
-
-    def _plausible_section(self, blk: _Block, lab: ParsedLabel) -> bool:
-        """A path label (``436.3.1``, ``IV-A-1``) is a label if a word names it ("Order
-        417.2", "Section 3(A)"), if it continues the document's numbering (same first
-        component, or it extends an open label), or if it starts a line of its own and does
-        not look like a statute section (609.066, 626.8482) or a cross-reference ("E.1.
-        above" wrapped onto a new line)."""
-        if lab.word or lab.path[0] in self.section_roots:
-            return True
-        if any(n.label and _is_prefix(n.label.path, lab.path) for n in self.stack):
-            return True
-        if blk.prev_open:
-            return False
-        parts = [p for p in lab.path if p.isdigit()]
-        statute = len(parts) >= 2 and (len(parts[1]) > 2 or parts[1].startswith("0"))
-        return not statute and not blk.prev_open
-
-    def _list_parent_depth(self) -> int:
-        """A new list nests under the innermost node (closing leaf paragraphs)."""
-        depth = len(self.stack)
-        while (
-            depth > self.floor
-            and self.stack[depth - 1].style == "para"
-            and not self.stack[depth - 1].leadin
-        ):
-            depth -= 1
-        return depth
-
-    def _place_unlabeled(self, blk: _Block) -> None:
-        text = blk.text
-        prev = self.stack[-1] if self.stack else None
-        if blk.label is not None and prev is not None and not (blk.after_blank or blk.bullet):
-            # a rejected label inside wrapped text ("609.066 Authorized ...", "E.1. above")
-            prev.rest = f"{prev.rest} {text}" if prev.rest else text
-            prev.last = blk.lines[-1]
-            return
-        if _ATTACHMENT_RE.match(text) and not blk.bullet:
-            self.refs_mode = False
-            self.floor = 0
-            self._pop_to(0)
-            self._attach(self._new(blk, "attachment", 0, text))
-            self.floor = len(self.stack)
-            return
-        if prev is not None and self._continues(prev, blk, text):
-            sep = "\n" if blk.after_blank and not _ends_open(prev.rest) else " "
-            prev.rest = f"{prev.rest}{sep}{text}" if prev.rest else text
-            prev.last = blk.lines[-1]
-            return
-        if _REFERENCE_HEAD_RE.match(_plain(text)) and not blk.label:
-            self.refs_mode = True
-            self._pop_to(self.floor)
-            self._attach(self._new(blk, "refs", 0, text))
-            return
-        if self.refs_mode:
-            self._pop_to(self._container_depth())
-            self._attach(self._new(blk, "para", 0, text))
-            return
-        if blk.bullet:
-            self._place_bullet(blk, text)
-            return
-        if (blk.md_level or not blk.prev_open) and _is_heading_shaped(text, strict=True):
-            if any(n.label is not None for n in self.stack):
-                self.before_heading = list(self.stack)  # a list may go on after a stray header
-            self._pop_to(self.floor if not self.refs_mode else len(self.stack))
-            node = self._new(blk, "heading", 0, text)
-            self._attach(node)
-            return
-        depth = self._container_depth()
-        self._pop_to(depth)
-        node = self._new(blk, "para", 0, text)
-        node.leadin = text.rstrip().endswith(":")
-        self._attach(node)
-
-    def _continues(self, prev: _Node, blk: _Block, text: str) -> bool:
-        if prev.style in ("heading", "attachment", "refs") or not prev.rest.strip():
-            return False
-        if blk.md_level or blk.bullet:
-            return False
-        if _ends_open(prev.rest) and not _is_heading_shaped(prev.rest, strict=False):
-            # a paragraph cut by a page break: a long one, or one the next text continues
-            if not blk.after_blank or text[:1].islower():
-                return True
-            if len(prev.rest) >= 100 and not text.rstrip().endswith(":"):
-                return True  # (a lead-in ending in ":" starts a clause of its own)
-        if (
-            prev.label is not None
-            and blk.after_blank
-            and text.lower().startswith(_CONNECTIVES)
-            and not _is_container(prev)
-        ):
-            return True
-        return False
-
-    def _place_bullet(self, blk: _Block, text: str) -> None:
-        # siblings share an indent; a deeper indent nests under the previous bullet
-        node = self._new(blk, "bullet", 0, text)
-        node.leadin = text.rstrip().endswith(":")  # "● When school is not in session:"
-        for i in range(len(self.stack) - 1, self.floor - 1, -1):
-            n = self.stack[i]
-            if n.style != "bullet":
-                if n.style == "para" and not n.leadin:
-                    continue
-                break
-            if n.indent == blk.indent:
-                self._pop_to(i)
-                self._attach(node)
-                return
-            if n.indent < blk.indent:
-                self._pop_to(i + 1)
-                self._attach(node)
-                return
-        self._pop_to(self._list_parent_depth())
-        self._attach(node)
-
-
-def _last_labeled_child(n: _Node) -> _Node | None:
-    for child in reversed(n.children):
-        if child.label is not None and child.style != "dotted":
-            return child
-    return None
-
-
-def _is_container(n: _Node) -> bool:
-    """Can an unlabeled paragraph after ``n`` be its child (a section head, a lead-in)?"""
-    if n.style in ("heading", "attachment", "refs"):
-        return True
-    if n.leadin:
-        # a lead-in holds its list; a paragraph after a bulleted list closes it
-        return not n.children or (n.children[0].style == "para" and not n.children[-1].leadin)
-    if n.label is None:
-        return False
-    rest = n.rest.strip().replace("**", "")
-    if not rest or rest.endswith(":"):
-        return True
-    if not _is_heading_shaped(rest, strict=False):
-        return False
-    return n.style.split(" ")[-1] in ("dotted", "ROMAN", "LETTER") or _is_heading_shaped(
-        rest, strict=True
-    )
-
-
-def _top_level(style: str) -> bool:
-    """A list of this kind starts at the top of the outline: Roman numerals, Sections,
-    Articles, Orders."""
-    return style == "ROMAN" or style.split(" ")[0] in ("section", "sec", "article", "art", "order")
-
-
-def _is_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    return len(a) < len(b) and b[: len(a)] == a
-
-
-# ---------------------------------------------------------------------------------------------
-# Heading / text split
-
-_BOLD_HEAD_RE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$", re.S)
-_COLON_HEAD_RE = re.compile(r"^([A-Z\"\u201c][^:;.]{0,70}?)[\"\u201d]?:\s+(\S.*)$", re.S)
-_PERIOD_HEAD_RE = re.compile(r"^([A-Z][^.;:]{0,70}?)\.\s+([A-Z].*)$", re.S)
-_ABBREV_END = re.compile(r"\b([A-Z][a-z]{0,4}|[a-z]{1,2}|e\.g|i\.e|etc|Stat|Stats|Subd|Minn)$")
-_VERBISH = re.compile(
-    r"\b(is|are|shall|must|should|may|will|use|have|has|do|does|can|means|include)\b", re.I
-)
-
-
-def _clean_heading(text: str) -> str:
-    return text.strip().rstrip(":.").strip()
-
-
-def _split_heading(node: _Node) -> tuple[str, str]:
-    rest = node.rest.strip()
-    m = _BOLD_HEAD_RE.match(rest)
-    if m:
-        return m.group(1).strip().rstrip(":").strip(), m.group(2).strip()
-    rest = rest.replace("**", "")
-    if node.style == "refs":
-        head, _, tail = rest.partition(":")
-        return _clean_heading(head), tail.strip()
-    if node.style in ("heading", "attachment"):
-        return _clean_heading(rest), ""
-    m = _COLON_HEAD_RE.match(rest)
-    if m and len(m.group(1).split()) <= 6 and not _MODAL_WORDS.search(m.group(1)):
-        return m.group(1).strip('"\u201c\u201d '), m.group(2).strip()
-    if node.label is None and not (node.style == "bullet" and node.children):
-        return "", rest
-    if node.children:
-        m = _PERIOD_HEAD_RE.match(rest)
-        if (
-            m
-            and len(m.group(1).split()) <= 7
-            and not _VERBISH.search(m.group(1))
-            and not _ABBREV_END.search(m.group(1))
-        ):
-            return m.group(1).strip(), m.group(2).strip()
-        if _is_heading_shaped(rest, strict=False):
-            return _clean_heading(rest), ""
-    elif rest.isupper() and len(rest.split()) <= 12 and node.style in ("dotted", "ROMAN"):
-        return rest, ""
-    return "", rest
-
-
-# ---------------------------------------------------------------------------------------------
 # Front matter and the public functions
 
 
@@ -691,81 +261,13 @@ def _title_from(front: list[_Block]) -> str:
     return _plain(front[0].text) if front else ""
 
 
-def _walk(
-    roots: list[_Node], reserved: set[str] | None
-) -> list[tuple[_Node, str, str | None, int]]:
-    """(node, ref, parent ref, depth) in document order, without recursion. A path label
-    under the label it extends gets the parent's ref plus its own components; a path label
-    elsewhere its whole path; other labels their component, unlabelled nodes their
-    position (marked with a pilcrow where that would take a path label's ref; everywhere
-    when ``reserved`` is None, the first pass that finds the path labels' refs)."""
-    out: list[tuple[_Node, str, str | None, int]] = []
-    seen: set[str] = set()
-    todo: list[tuple[_Node, str | None, int, int, str]] = [
-        (r, None, i, 0, "") for i, r in reversed(list(enumerate(roots, 1)))
-    ]
-    while todo:
-        node, parent_ref, index, depth, base = todo.pop()
-        lab = node.label
-        if node.style == "attachment":
-            ref = f"{parent_ref}.Attachment" if parent_ref else "Attachment"
-        elif node.style == "dotted" and lab is not None:
-            up = node.parent.label if node.parent is not None else None
-            if up is not None and parent_ref and _is_prefix(up.path, lab.path):
-                ref = ".".join((parent_ref, *lab.path[len(up.path) :]))
-            else:
-                ref = f"{base}.{lab.component}" if base else lab.component
-        else:
-            comp = lab.component if lab is not None else str(index)
-            ref = f"{parent_ref}.{comp}" if parent_ref else comp
-            if lab is None and (reserved is None or ref in reserved):
-                ref = f"{parent_ref}.\u00b6{comp}" if parent_ref else f"\u00b6{comp}"
-        if ref in seen:
-            k = 2
-            while f"{ref}~{k}" in seen:
-                k += 1
-            ref = f"{ref}~{k}"
-        seen.add(ref)
-        out.append((node, ref, parent_ref, depth))
-        child_base = ref if node.style == "attachment" else base
-        todo.extend(
-            (c, ref, i, depth + 1, child_base)
-            for i, c in reversed(list(enumerate(node.children, 1)))
-        )
-    return out
-
-
-def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
-    reserved = {ref for node, ref, _, _ in _walk(roots, None) if node.style == "dotted"}
-    out: list[Clause] = []
-    for node, ref, parent_ref, depth in _walk(roots, reserved):
-        heading, text = _split_heading(node)
-        last = node.last
-        out.append(
-            Clause(
-                ref=ref,
-                label=node.label.printed if node.label else "",
-                heading=heading,
-                text=text,
-                depth=depth,
-                location=Location(node.first.page, node.first.line, last.page, last.line),
-                parent=parent_ref,
-                kind=node.kind,
-            )
-        )
-    return tuple(out)
-
-
 def segment(document: Document) -> ClauseTree:
     """Build the clause tree of an ingested document."""
     lines, noise = strip_noise(document.lines)
     blocks = _blocks(lines)
     n_front = _front_matter(blocks)
     front = blocks[:n_front]
-    builder = _Builder()
-    for blk in blocks[n_front:]:
-        builder.add(blk)
-    clauses = _to_clauses(builder.roots)
+    clauses = build_clauses(blocks[n_front:])
     return ClauseTree(
         title=_title_from(front),
         clauses=clauses,
