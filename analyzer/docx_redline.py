@@ -31,7 +31,6 @@ Exports:
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import io
 import os
 import re
@@ -45,6 +44,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from lxml import etree
+from rapidfuzz.distance import Indel
 
 __all__ = [
     "Para",
@@ -61,7 +61,7 @@ __all__ = [
 AUTHOR = "policydiff"
 FIXED_DATE = "2000-01-01T00:00:00Z"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+_TOKEN = re.compile(r"\s+|\w+\s*|[^\w\s]\s*")  # a word with the space after it
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -225,16 +225,21 @@ def _tracked(p: etree._Element, op: str, text: str, bold: bool, marks: _Marks) -
 
 def _word_ops(old: str, new: str) -> list[tuple[str, str]]:
     """Word-level hunks (whitespace kept): equal/delete/insert pieces whose equal+delete
-    join to ``old`` and equal+insert to ``new``; a lone space between two changes is folded
-    into them so a rewritten phrase reads as one deletion and one insertion."""
+    join to ``old`` and equal+insert to ``new`` (a shortest edit over words, rapidfuzz Indel);
+    a space or one short word left between two changes is folded into them, so a rewritten
+    phrase reads as one deletion and one insertion."""
+    if old == new:
+        return [("equal", old)] if old else []
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     raw: list[tuple[str, str, str]] = []  # op, old piece, new piece
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        x, y = "".join(a[i1:i2]), "".join(b[j1:j2])
-        raw.append(("equal", x, y) if tag == "equal" else ("change", x, y))
+    for op in Indel.opcodes(a, b):
+        x = "".join(a[op.src_start : op.src_end])
+        y = "".join(b[op.dest_start : op.dest_end])
+        raw.append(("equal", x, y) if op.tag == "equal" else ("change", x, y))
     merged: list[list[str]] = []
     for k, (op, x, y) in enumerate(raw):
-        lone = op == "equal" and not x.strip() and 0 < k < len(raw) - 1
+        short = len(x.strip()) <= 3 and len(_TOKEN.findall(x)) <= 1
+        lone = op == "equal" and short and 0 < k < len(raw) - 1
         if (op == "change" or lone) and merged and merged[-1][0] == "change":
             merged[-1][1] += x
             merged[-1][2] += y

@@ -15,7 +15,14 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-BENCHMARKS = ("ingest_speed", "engine_speed", "accuracy", "batch_scale", "layout_invariance")
+BENCHMARKS = (
+    "ingest_speed",
+    "engine_speed",
+    "accuracy",
+    "batch_scale",
+    "layout_invariance",
+    "redlines_bench",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
