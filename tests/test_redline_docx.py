@@ -102,8 +102,8 @@ def test_moved_paragraph_is_a_deletion_and_an_insertion_not_move_markup() -> Non
 def test_word_edits_inside_a_kept_paragraph_are_runs_not_whole_paragraphs() -> None:
     redline = Redline((Para("The SRO shall report."),), (Para("The SRO may report."),), ((0, 0),))
     xml = _xml(write_docx(redline))
-    assert re.search(r"<w:del [^>]*><w:r><w:delText[^>]*>shall</w:delText>", xml)
-    assert re.search(r"<w:ins [^>]*><w:r><w:t[^>]*>may</w:t>", xml)
+    assert re.search(r"<w:del [^>]*><w:r><w:delText[^>]*>shall </w:delText>", xml)
+    assert re.search(r"<w:ins [^>]*><w:r><w:t[^>]*>may </w:t>", xml)
     assert "The SRO " in xml and '<w:pPr><w:spacing w:after="120"/></w:pPr>' in xml
 
 
