@@ -12,18 +12,24 @@ Exports:
     render(data, fmt) -> str, FORMATS          -- renderers keyed by format (json, text, html, md)
     spaced(pairs) -> list[tuple[str, str]]     -- redline pieces with spaces restored (a filter)
     plural(n, word) -> str, clip(text, width) -> str -- text helpers shared with the summary
+    readable(data) -> dict                     -- a display copy: citation and cross-reference
+                                                  changes named with their context
+                                                  ("paragraph (a) → paragraph (1)", not "a → 1")
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from .report import short_location, to_json
 
@@ -36,7 +42,16 @@ __all__ = [
     "spaced",
     "plural",
     "clip",
+    "readable",
 ]
+
+# The word that names a cited unit, just before the changed label ("paragraph (", "subd. ").
+_CITED = re.compile(
+    r"((?:Minn\.\s*Stat\.\s*)?(?:§+|(?:sub)?sections?|subd(?:ivision)?s?\.?|(?:sub)?paragraphs?|"
+    r"clauses?|articles?|chapters?|parts?|items?|orders?|policy|policies|schedules?|"
+    r"attachments?|appendix|exhibits?)\s*\(?)$",
+    re.IGNORECASE,
+)
 
 
 def plural(n: int, word: str, plural: str | None = None) -> str:
@@ -45,6 +60,51 @@ def plural(n: int, word: str, plural: str | None = None) -> str:
 
 def clip(text: str, width: int = 60) -> str:
     return textwrap.shorten(" ".join(str(text).split()), width=width, placeholder="\u2026")
+
+
+def _cited(change: Mapping[str, Any], pieces: Sequence[Sequence[str]]) -> tuple[str, str] | None:
+    """The changed label with the word that names it, from the row's redline: the hunk that
+    deletes the change's old text and inserts its new text, widened to "paragraph (a)"."""
+    old, new = str(change["model_text"]).strip(), str(change["doc_text"]).strip()
+    for k in range(1, len(pieces) - 1):
+        if pieces[k][0] != "delete" or str(pieces[k][1]).strip() != old:
+            continue
+        nxt = k + 1 if k + 1 < len(pieces) and pieces[k + 1][0] == "insert" else None
+        if nxt is None or str(pieces[nxt][1]).strip() != new or pieces[k - 1][0] != "equal":
+            continue
+        found = _CITED.search(str(pieces[k - 1][1]).rstrip(" "))
+        if not found:
+            return None
+        prefix = found.group(1).strip()
+        after = str(pieces[nxt + 1][1]) if nxt + 1 < len(pieces) else ""
+        close = ")" if prefix.endswith("(") and after.startswith(")") else ""
+        glue = "" if prefix.endswith("(") else " "
+        return f"{prefix}{glue}{old}{close}", f"{prefix}{glue}{new}{close}"
+    return None
+
+
+def readable(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the compare dict for display: each citation or cross-reference change whose
+    label changed is named with its context in the change and in the summary sentences."""
+    out = copy.deepcopy(dict(data))
+    summary = list(out["summary"])
+    for row in out["clauses"]:
+        for change in row["changes"]:
+            if change["category"] not in ("citation", "cross-reference"):
+                continue
+            named = _cited(change, row["redline"])
+            if not named:
+                continue
+            short = f"{change['model_text']} \u2192 {change['doc_text']}"
+            change["explanation"] = (
+                f"{change['category'].replace('-', ' ')} changed: \u201c{named[0]}\u201d \u2192 "
+                f"\u201c{named[1]}\u201d"
+            )
+            ref = row["old_ref"] or row["new_ref"]
+            summary = [s.replace(f"{ref} ({short})", f"{ref} ({named[0]} \u2192 {named[1]})")
+                       for s in summary]  # fmt: skip
+    out["summary"] = summary
+    return out
 
 
 def _redline_text(pairs: Sequence[Sequence[str]], context: int = 6) -> str:
@@ -97,6 +157,7 @@ def _text_row(row: Mapping[str, Any]) -> list[str]:
 
 def render_text(data: Mapping[str, Any]) -> str:
     """A terminal summary: the two drafts, the summary sentences, then each change."""
+    data = readable(data)
     old, new, n = data["old"], data["new"], data["counts"]
     out = [
         f"Old: {old['path']} ({old['title'] or 'untitled'}; {old['clauses']} clauses)",
@@ -136,6 +197,7 @@ def _environment() -> Environment:
 
     env = report_render.make_environment()
     env.filters["spaced"] = spaced
+    env.filters["link_refs"] = link_refs
     return env
 
 
@@ -146,6 +208,50 @@ def _asset(name: str) -> str:
     return source
 
 
+def _summary_targets(data: Mapping[str, Any]) -> dict[str, str]:
+    """Clause ref -> the id of its article in the page (old refs first; a new ref that only
+    an inserted clause has points at that clause)."""
+    from .render import anchor
+
+    targets: dict[str, str] = {}
+    for row in data["clauses"]:
+        if row["old_ref"] is not None:
+            targets.setdefault(row["old_ref"], "old-" + anchor(row["old_ref"]))
+    for row in data["clauses"]:
+        target = (
+            ("old-" + anchor(row["old_ref"]))
+            if row["old_ref"] is not None
+            else ("new-" + anchor(row["new_ref"]))
+        )
+        for ref in row["new_refs"]:
+            targets.setdefault(ref, target)
+    return targets
+
+
+_REF = re.compile(r"[^\s,;:()\u2192]+")
+_COUNTED = re.compile(r"\s+(?:more\s+)?(?:clause|section|obligation|citation|move|sentence)s?\b")
+
+
+def link_refs(sentence: str, targets: Mapping[str, str]) -> Markup:
+    """A summary sentence with each clause ref it lists linked to that clause (escaped): refs
+    after the sentence's first colon, outside parentheses (counts and quoted text are not)."""
+    out: list[str] = []
+    start = sentence.find(": ")
+    last = 0
+    for m in _REF.finditer(sentence):
+        token = m.group(0)
+        ref = token.rstrip(".")
+        before = sentence[: m.start()]
+        outside = before.count("(") <= before.count(")") and "\u201c" not in token
+        count = _COUNTED.match(sentence[m.end() :]) is not None  # "1 clause": a number
+        if start >= 0 and m.start() > start and outside and not count and ref in targets:
+            out.append(str(escape(sentence[last : m.start()])))
+            out.append(f'<a href="#{escape(targets[ref])}">{escape(ref)}</a>')
+            last = m.start() + len(ref)
+    out.append(str(escape(sentence[last:])))
+    return Markup("".join(out))
+
+
 def render_html(data: Mapping[str, Any]) -> str:
     """A self-contained HTML page (the audit report's CSS and filter script, inline)."""
     script = _asset("report.js")
@@ -154,14 +260,18 @@ def render_html(data: Mapping[str, Any]) -> str:
         _environment()
         .get_template("compare.html")
         .render(
-            data=data, style=_asset("report.css"), script=script, script_hash=f"'sha256-{digest}'"
+            data=readable(data),
+            links=_summary_targets(data),
+            style=_asset("report.css"),
+            script=script,
+            script_hash=f"'sha256-{digest}'",
         )
     )
 
 
 def render_markdown(data: Mapping[str, Any]) -> str:
     """A Markdown memo: the summary, then each changed clause with its redline."""
-    return _environment().get_template("compare.md").render(data=data)
+    return _environment().get_template("compare.md").render(data=readable(data))
 
 
 FORMATS: dict[str, Callable[[Mapping[str, Any]], str]] = {

@@ -40,8 +40,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from docx import Document as new_document
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.parser import oxml_parser
 from docx.shared import Pt
 from lxml import etree
 from rapidfuzz.distance import Indel
@@ -160,6 +160,15 @@ def layout(redline: Redline) -> list[Step]:
 # ---------------------------------------------------------------- the elements
 
 
+_WMAP = {"w": _W}
+
+
+def _w(tag: str) -> etree._Element:
+    """``OxmlElement`` for a ``w:`` tag without re-parsing the prefix each time (the same
+    parser, so python-docx's element classes still apply)."""
+    return oxml_parser.makeelement(f"{{{_W}}}{tag[2:]}", nsmap=_WMAP)
+
+
 class _Marks:
     """Revision attributes: sequential ids, one author, one date."""
 
@@ -168,7 +177,7 @@ class _Marks:
         self.next_id = 1
 
     def element(self, tag: str) -> etree._Element:
-        el = OxmlElement(tag)
+        el = _w(tag)
         el.set(qn("w:id"), str(self.next_id))
         el.set(qn("w:author"), AUTHOR)
         el.set(qn("w:date"), self.date)
@@ -181,12 +190,12 @@ def _clean(text: str) -> str:
 
 
 def _run(text: str, *, deleted: bool, bold: bool) -> etree._Element:
-    r = OxmlElement("w:r")
+    r = _w("w:r")
     if bold:
-        rpr = OxmlElement("w:rPr")
-        rpr.append(OxmlElement("w:b"))
+        rpr = _w("w:rPr")
+        rpr.append(_w("w:b"))
         r.append(rpr)
-    t = OxmlElement("w:delText" if deleted else "w:t")
+    t = _w("w:delText" if deleted else "w:t")
     t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     t.text = _clean(text)
     r.append(t)
@@ -195,17 +204,17 @@ def _run(text: str, *, deleted: bool, bold: bool) -> etree._Element:
 
 def _paragraph(para: Para, mark: etree._Element | None) -> etree._Element:
     """An empty ``w:p`` with indentation, and the paragraph mark tracked when ``mark``."""
-    p = OxmlElement("w:p")
-    ppr = OxmlElement("w:pPr")
-    spacing = OxmlElement("w:spacing")
+    p = _w("w:p")
+    ppr = _w("w:pPr")
+    spacing = _w("w:spacing")
     spacing.set(qn("w:after"), "120")
     ppr.append(spacing)
     if para.level:
-        ind = OxmlElement("w:ind")
+        ind = _w("w:ind")
         ind.set(qn("w:left"), str(360 * min(para.level, 8)))
         ppr.append(ind)
     if mark is not None:
-        rpr = OxmlElement("w:rPr")
+        rpr = _w("w:rPr")
         rpr.append(mark)
         ppr.append(rpr)
     p.append(ppr)
@@ -232,19 +241,25 @@ def _word_ops(old: str, new: str) -> list[tuple[str, str]]:
         return [("equal", old)] if old else []
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     raw: list[tuple[str, str, str]] = []  # op, old piece, new piece
-    for op in Indel.opcodes(a, b):
-        x = "".join(a[op.src_start : op.src_end])
-        y = "".join(b[op.dest_start : op.dest_end])
-        raw.append(("equal", x, y) if op.tag == "equal" else ("change", x, y))
+    for op in Indel.opcodes([t.rstrip() for t in a], [t.rstrip() for t in b]):
+        if op.tag != "equal":
+            x = "".join(a[op.src_start : op.src_end])
+            raw.append(("change", x, "".join(b[op.dest_start : op.dest_end])))
+            continue
+        for x, y in zip(a[op.src_start : op.src_end], b[op.dest_start : op.dest_end], strict=True):
+            if x == y:  # same word, same space after it
+                raw.append(("equal", x, y))
+            else:  # same word: keep it, track only the space after it
+                word = x.rstrip()
+                raw += [("equal", word, word), ("change", x[len(word) :], y[len(word) :])]
     merged: list[list[str]] = []
     for k, (op, x, y) in enumerate(raw):
-        short = len(x.strip()) <= 3 and len(_TOKEN.findall(x)) <= 1
-        lone = op == "equal" and short and 0 < k < len(raw) - 1
-        if (op == "change" or lone) and merged and merged[-1][0] == "change":
+        between = 0 < k < len(raw) - 1 and raw[k - 1][0] == raw[k + 1][0] == "change"
+        if op == "equal" and between and len(x.strip()) <= 3 and len(_TOKEN.findall(x)) <= 1:
+            op = "change"  # a space or a short word between two changes joins them
+        if merged and merged[-1][0] == op:
             merged[-1][1] += x
             merged[-1][2] += y
-        elif lone:
-            merged.append(["change", x, y])
         else:
             merged.append([op, x, y])
     out: list[tuple[str, str]] = []
@@ -286,14 +301,14 @@ def _comment(document: object, p: etree._Element, text: str, date: str) -> None:
     )
     comment._comment_elm.set(qn("w:date"), date)
     cid = str(comment.comment_id)
-    start = OxmlElement("w:commentRangeStart")
+    start = _w("w:commentRangeStart")
     start.set(qn("w:id"), cid)
     p.insert(1, start)  # after w:pPr
-    end = OxmlElement("w:commentRangeEnd")
+    end = _w("w:commentRangeEnd")
     end.set(qn("w:id"), cid)
     p.append(end)
-    ref_run = OxmlElement("w:r")
-    ref = OxmlElement("w:commentReference")
+    ref_run = _w("w:r")
+    ref = _w("w:commentReference")
     ref.set(qn("w:id"), cid)
     ref_run.append(ref)
     p.append(ref_run)
@@ -305,14 +320,14 @@ def _furniture(document: object, redline: Redline, date: str) -> None:
     section.header.paragraphs[0].text = _clean(redline.header)
     footer = section.footer.paragraphs[0]
     footer.text = "Page "
-    run = OxmlElement("w:r")
+    run = _w("w:r")
     for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
         if kind:
-            fld = OxmlElement("w:fldChar")
+            fld = _w("w:fldChar")
             fld.set(qn("w:fldCharType"), kind)
             run.append(fld)
         else:
-            instr = OxmlElement("w:instrText")
+            instr = _w("w:instrText")
             instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             instr.text = text
             run.append(instr)
@@ -332,7 +347,7 @@ def _deterministic(data: bytes) -> bytes:
     """The same zip with fixed timestamps and member order."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for name in src.namelist():
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -356,7 +371,7 @@ def write_docx(redline: Redline, *, date: str | None = None) -> bytes:
         for note in _notes(step, redline):
             _comment(document, p, note, stamp)
         paragraphs.append(p)
-    paragraphs.append(OxmlElement("w:p"))  # the last mark: never tracked
+    paragraphs.append(_w("w:p"))  # the last mark: never tracked
     for p in paragraphs:
         sect.addprevious(p) if sect is not None else body.append(p)
     _furniture(document, redline, stamp)

@@ -252,6 +252,9 @@ def audit_redline(data: Mapping[str, Any], model_tree: ClauseTree, doc_tree: Cla
 
 def compare_redline(data: Mapping[str, Any], old_tree: ClauseTree, new_tree: ClauseTree) -> Redline:
     """OLD draft -> NEW draft: deleted and inserted clauses, substantive changes as comments."""
+    from .compare_render import readable
+
+    data = readable(data)
     candidates = [(r["old_ref"], n) for r in data["clauses"] if r["old_ref"] for n in r["new_refs"]]
     old_name = data["old"]["title"] or data["old"]["path"]
     new_name = data["new"]["title"] or data["new"]["path"]
