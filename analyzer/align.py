@@ -22,6 +22,7 @@ attach_inserts(owner, units).
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -231,7 +232,8 @@ def _paraphrases(
     for i, unit in enumerate(model_units):
         if i in pairs or not free or len(unit.norm.split()) < 4:
             continue
-        near = {j: t for j, t in free.items() if abs(j - expected[i]) <= 25}
+        lo, hi = math.ceil(expected[i] - 25), math.floor(expected[i] + 25)
+        near = {j: free[j] for j in range(max(lo, 0), hi + 1) if j in free}  # a window, O(1)
         if not near:
             continue
         hit = process.extractOne(unit.norm, near, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff)

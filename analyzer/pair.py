@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .align import align, attach_inserts, same_place
@@ -102,12 +103,7 @@ def pair(
     inserts = attach_inserts(owner, new.units)
     attached = {j for idx in inserts.values() for j in idx}
     loose = tuple(j for j, o in enumerate(owner) if o is None and j not in attached)
-    candidates = {
-        m.model_ref: cand
-        for clause, m in zip(old.clauses, result.provisions, strict=True)
-        if not m.doc_units
-        and (cand := _candidate(clause, m.candidate, result.unit_owner, old, new, settings))
-    }
+    candidates = _candidates(old, new, result, settings)
     return Pairing(
         old=old,
         new=new,
@@ -266,21 +262,37 @@ def looks_like_heading(text: str) -> bool:
     return bool(long_words) and all(w[0].isupper() for w in long_words)
 
 
-def _candidate(
-    clause: Clause,
-    nearest: tuple[int, float] | None,
-    owner: Sequence[str | None],
-    old: Side,
-    new: Side,
-    settings: PairSettings,
-) -> tuple[int, float] | None:
-    """For an unmatched OLD clause: the NEW sentence that says most of the same words,
-    preferring sentences that matched nothing else."""
-    if nearest is None:
-        return None
-    query = norm_string(old.normalizer.tokens(clause.text))
-    free = {j: u.norm for j, u in enumerate(new.units) if owner[j] is None}
-    hit = process.extractOne(query, free, scorer=fuzz.token_set_ratio) if free else None
-    if hit is not None and hit[1] >= settings.candidate_min:
-        return int(hit[2]), float(fuzz.ratio(query, new.units[int(hit[2])].norm))
-    return nearest
+def _candidates(
+    old: Side, new: Side, result: Alignment, settings: PairSettings
+) -> dict[str, tuple[int, float]]:
+    """For each unmatched OLD clause: the NEW sentence that says most of the same words
+    (token_set_ratio, one matrix for all of them), preferring sentences that matched
+    nothing else; else the nearest sentence the alignment saw."""
+    missing = [
+        (clause, m)
+        for clause, m in zip(old.clauses, result.provisions, strict=True)
+        if not m.doc_units and m.candidate is not None
+    ]
+    if not missing:
+        return {}
+    queries = [norm_string(old.normalizer.tokens(c.text)) for c, _ in missing]
+    free = [j for j, o in enumerate(result.unit_owner) if o is None]
+    scores = (
+        process.cdist(
+            queries,
+            [new.units[j].norm for j in free],
+            scorer=fuzz.token_set_ratio,
+            dtype=np.float32,
+        )
+        if free
+        else None
+    )
+    out: dict[str, tuple[int, float]] = {}
+    for k, (clause, m) in enumerate(missing):
+        best = int(scores[k].argmax()) if scores is not None else -1
+        if best >= 0 and scores is not None and scores[k, best] >= settings.candidate_min:
+            j = free[best]
+            out[clause.ref] = (j, float(fuzz.ratio(queries[k], new.units[j].norm)))
+        elif m.candidate is not None:
+            out[clause.ref] = m.candidate
+    return out
