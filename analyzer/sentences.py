@@ -92,10 +92,10 @@ def split_sentences(texts: Sequence[str]) -> list[tuple[str, ...]]:
     if hard:
         for t, sents in zip(hard, _split(hard), strict=True):
             _CACHE[t] = sents
-    if len(_CACHE) > 20_000:
+    result = [_CACHE[t] for t in texts]
+    if len(_CACHE) > 20_000:  # bounded memory; never recompute (a huge document would loop)
         _CACHE.clear()
-        return split_sentences(texts)
-    return [_CACHE[t] for t in texts]
+    return result
 
 
 _CACHE: dict[str, tuple[str, ...]] = {}

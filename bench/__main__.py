@@ -22,6 +22,9 @@ BENCHMARKS = (
     "batch_scale",
     "layout_invariance",
     "redlines_bench",
+    "scaling",
+    "hostile_cases",
+    "fuzz",
 )
 
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from analyzer.cli import cli
 from analyzer.textsafe import display_name, json_safe, terminal
-from tests.hostile import assert_one_line_error, run_cli
+from bench.fence import assert_one_line_error, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 LAKEVILLE = ROOT / "corpus" / "lakeville-pd-417.txt"
