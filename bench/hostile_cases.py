@@ -110,8 +110,8 @@ def _dev_zero(folder: Path) -> Path:
     return Path("/dev/zero")
 
 
-def _empty_path(folder: Path) -> Path:
-    return Path("")
+def _nothing(folder: Path) -> Path:
+    return folder
 
 
 # ----------------------------------------------------------------------------- DOCX
@@ -285,7 +285,7 @@ CASES: tuple[Case, ...] = (
     Case("one-invalid-byte", _one_bad_byte, "ok", 5, check=lambda out: "\u00c2\u00a7" not in out),
     Case("fifo", _fifo, "error", 5, ("pipe.txt",)),
     Case("dev-zero", _dev_zero, "error", 5, ("/dev/zero",)),
-    Case("empty-path", _empty_path, "error", 5, ("empty",)),
+    Case("empty-path", _nothing, "error", 5, ("empty",), args=("audit", "")),
     Case("docx-zip-bomb", _docx_zip_bomb, "error", 5, ("bomb.docx",)),
     Case(
         "docx-tracked-insertion",
