@@ -53,8 +53,13 @@ _ROMAN_RE = re.compile(
     r"^(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$"
 )
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+# a cheap first look: what a label can start with
+_MAYBE_RE = re.compile(
+    r"[\d(\u00a7]|[A-Za-z]{1,2}[.):\-( ]|[ivxlcdmIVXLCDM]{1,7}[.):\-( ]|(?i:sec|art|order|subd)"
+)
+_ARTICLE_RE = re.compile(r"[AI] [a-z]")
 _INITIAL_RE = re.compile(r"[A-Za-z]\.")
-_GLUE_OK = re.compile(r"[A-Z\"\u201c(*]")  # what may follow a label glued to its text
+_GLUE_OK = re.compile(r"[A-Z\"\u201c(*]|[a-z]{3}")  # what may follow a label glued to its text
 
 
 def roman_value(text: str) -> int | None:
@@ -174,7 +179,7 @@ def _scan_all(text: str, pos: int) -> tuple[list[tuple[str, bool]], int]:
 
 def parse_label(text: str) -> ParsedLabel | None:
     """Read an outline label at the start of ``text`` (already stripped of bullets)."""
-    if not text:
+    if not text or not _MAYBE_RE.match(text):
         return None
     pos = 0
     word = ""
@@ -189,11 +194,14 @@ def parse_label(text: str) -> ParsedLabel | None:
     comps, end, first = _scan(text, pos)
     if not comps:
         return None
-    if len(comps) > 1 and not word and not any(c.isdigit() for c, _ in comps):
+    dashed = "-" in text[pos:end] and roman_value(comps[0][0]) is not None  # "IV-A"
+    if len(comps) > 1 and not word and not dashed and not any(c.isdigit() for c, _ in comps):
         # "U.S.", "IV.A" in running text: a letters-only path needs a word; "A.A school"
         # is the label "A." glued to "A school"
         comps, end = comps[:1], first
     label = _finish(text, comps, end, word)
+    if label is not None and len(comps) > 1 and _ARTICLE_RE.match(text, end - 1):
+        label = None  # "2.A peace officer": "2." glued to "A peace", not the path 2.A
     if label is None and len(comps) > 1:  # "2.A school": the label "2." glued to its text
         label = _finish(text, comps[:1], first, word)
     return label
@@ -217,7 +225,7 @@ def _finish(text: str, comps: list[tuple[str, bool]], end: int, word: str) -> Pa
     if nxt and not nxt.isspace():
         if _INITIAL_RE.match(text, end):
             return None  # "U.S.", "A.B.C.": initials, not a label glued to its text
-        if not (closed and _GLUE_OK.match(nxt)) or (nxt == "(" and comps[-1][1]):
+        if not (closed and _GLUE_OK.match(text, end)) or (nxt == "(" and comps[-1][1]):
             return None  # "U.S.C", "3.5%", "1.Whether" is fine: glued to a capital
         if not closed:
             return None

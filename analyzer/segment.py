@@ -36,6 +36,7 @@ __all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel
 
 _PAGE_NO_RE = re.compile(r"^(?:page\s*)?#+(?:\s*(?:of|/)\s*#+)?$|^-\s*#+\s*-$", re.I)
 _MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # linear: no run of "[" rescanned
+_RUN_IN_RE = re.compile(r"\*\*[^*]{1,80}(?::\*\*|\*\*:)")
 _RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 
 
@@ -120,7 +121,9 @@ def _cut_header_prefix(raw: str, prefixes: Sequence[str]) -> str:
 
 def _strip_markup(text: str) -> tuple[str, bool, int]:
     """Return (text without bullets/markdown heading marks, is_bullet, markdown level)."""
-    t = _MD_LINK_RE.sub(r"\1", text.strip())
+    t = text.strip()
+    if "](" in t:
+        t = _MD_LINK_RE.sub(r"\1", t)
     md = 0
     m = _MD_HEADING_RE.match(t)
     if m:
@@ -134,8 +137,10 @@ def _strip_markup(text: str) -> tuple[str, bool, int]:
     if t.startswith("**") and "**" in t[2:]:
         inner_end = t.index("**", 2)
         inner = t[2:inner_end]
-        if parse_label(inner.strip()) and not t[inner_end + 2 :].strip():
-            t = inner.strip()
+        lab = parse_label(inner.strip())
+        after = t[inner_end + 2 :].strip()
+        if lab is not None and (not after or not lab.rest):  # "**Order 417.6 Use of Force**"
+            t = f"{inner.strip()} {after}".strip()  # or "**A.** text"
     return t, bullet, md
 
 
@@ -149,6 +154,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
     blocks: list[_Block] = []
     after_blank = True
     prev_text = ""
+    prev_indent = 0
     short = 0.7 * _wrap_width(lines)
     for ln in lines:
         if not ln.text.strip():
@@ -159,6 +165,17 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         indent = len(ln.text) - len(ln.text.lstrip())
         # a short line ends its paragraph: the next capitalized line starts a new one
         new_para = bool(prev_text) and len(prev_text) < short and body[:1].isupper()
+        # a bold run-in heading ("**School:** An ...") after a finished sentence starts one
+        new_para = new_para or (bool(_RUN_IN_RE.match(body)) and not _ends_open(prev_text))
+        # an indented unlabelled list item: after an item that ended (";"), a new indent
+        # after a lead-in (":"), a shallower indent after a sentence (never a hanging
+        # continuation, which goes deeper)
+        if prev_text and body[:1].isupper() and (indent or prev_indent):
+            ended = prev_text.rstrip("*").rstrip()
+            new_para = new_para or ended.endswith(";")
+            if indent != prev_indent:
+                new_para = new_para or ended.endswith(":")
+                new_para = new_para or (indent < prev_indent and not _ends_open(prev_text))
         starts = after_blank or bullet or md or label is not None or not blocks or new_para
         if starts:
             blocks.append(
@@ -179,6 +196,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
             blk.text = _join_wrapped(blk.text, body)
         after_blank = False
         prev_text = body
+        prev_indent = indent
     for blk in blocks:  # the label's rest must cover the wrapped lines too
         if blk.label is not None and len(blk.lines) > 1:
             blk.label = parse_label(blk.text)

@@ -115,5 +115,19 @@ def _split(texts: Sequence[str]) -> list[tuple[str, ...]]:
                 pieces[-1] = f"{pieces[-1]} {s}"
             else:
                 pieces.append(s)
-        out.append(tuple(pieces))
+        out.append(tuple(_opening_marks_forward(pieces)))
     return out
+
+
+_OPENING_TAIL = re.compile(r"\s([\u201c\u2018\"'(\[]+)$")
+
+
+def _opening_marks_forward(pieces: list[str]) -> list[str]:
+    """An opening quote or bracket the splitter left at the end of a sentence (``13. “``)
+    starts the next one."""
+    for i in range(len(pieces) - 1):
+        m = _OPENING_TAIL.search(pieces[i])
+        if m:
+            pieces[i] = pieces[i][: m.start()].rstrip()
+            pieces[i + 1] = m.group(1) + pieces[i + 1]
+    return [p for p in pieces if p]

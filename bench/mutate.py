@@ -536,6 +536,18 @@ def _marker(st: _State, kind: str, path: list[int], depth: int) -> tuple[str, st
         return "", f"({_fmt(rules.PAREN[(depth - 2) % 6], n)}) "
     if style == "markdown":
         return ind, bullet if kind == "bullet" else f"{bullet}{_fmt(kind, n)}. "
+    deep = [_fmt(rules.PATH_KINDS[d % 4], v) for d, v in enumerate(path[1:])]
+    if style == "path":  # 417.4.A.1.i
+        return "", bullet if kind == "bullet" else f"{st.manual}.{path[0]}." + ".".join(deep) + " "
+    if style == "section_paren":  # Section 4(A)(1)(i)
+        inner = "".join(f"({c})" for c in deep)
+        return "", bullet if kind == "bullet" else f"Section {path[0]}{inner} "
+    if style == "dashed":  # IV-A-1-i
+        return "", bullet if kind == "bullet" else "-".join([_roman(path[0]), *deep]) + " "
+    if style == "glued":  # 10.Whether
+        return "", bullet if kind == "bullet" else f"{_fmt(kind, n)}."
+    if style == "word_bullets":  # Word's exported bullets, by depth
+        return ind, rules.WORD_BULLETS[(depth - 2) % 3] + " "
     return ind, "- • " if st.doubled else "-*•"[(depth - 2) % 3] + " "
 
 
@@ -550,6 +562,10 @@ def _top(st: _State, n: int, node: _Node) -> str:
         "section": f"Section {n}. {title}",
         "paren": f"{n}. {head}",
         "markdown": f"## {head}",
+        "path": f"{st.manual}.{n} {head}",
+        "section_paren": f"Section {n}. {title}",
+        "dashed": f"{_roman(n)}. {head}",
+        "glued": f"{_roman(n)}.{head}",
     }.get(st.style, head)
 
 

@@ -12,6 +12,7 @@ Exports:
                                     sentence openings that must not be swapped first
     STYLES                       -- the labelling styles a variant can be rendered in
     DOTTED_DEEP, DOTTED_KINDS, SECTION_DEEP, PAREN -- deep-level label formats per style
+    PATH_KINDS, WORD_BULLETS     -- path labels below a section number; Word's bullet glyphs
     AGENCIES, DISTRICTS, AGENCY_RULES -- names put in place of the model's placeholders
     HEADER_BLOCKS, HEADER_FLAVORS -- running page header templates and the mixes drawn from
     FOREIGN                      -- ((heading, (paragraph, ...)), ...): foreign agency sections
@@ -41,6 +42,8 @@ __all__ = [
     "DOTTED_KINDS",
     "SECTION_DEEP",
     "PAREN",
+    "PATH_KINDS",
+    "WORD_BULLETS",
     "AGENCIES",
     "DISTRICTS",
     "AGENCY_RULES",
@@ -62,6 +65,11 @@ STYLES = (
     "markdown",
     "bullets",
     "none",
+    "path",
+    "section_paren",
+    "dashed",
+    "glued",
+    "word_bullets",
 )
 
 
@@ -331,6 +339,8 @@ DOTTED_DEEP = ("({}) ", "{}. ", "({}) ")
 DOTTED_KINDS = ("a", "1", "i")
 SECTION_DEEP = ("a", "i", "1", "A")
 PAREN = ("a", "1", "i", "A", "1", "a")
+PATH_KINDS = ("A", "1", "i", "a")  # below the section number: 417.4.A.1.i.a
+WORD_BULLETS = ("\u25cf", "o", "\u25aa")  # Word's exported bullets by depth
 
 
 # ---------------------------------------------------------------------------------------------

@@ -149,3 +149,67 @@ def test_label_parsing_is_linear() -> None:
     parse_label("(" * 100_000)
     segment_text("[" * 100_000)
     assert time.perf_counter() - start < 2.0
+
+
+def test_bare_path_label_before_lower_case_text() -> None:
+    text = (
+        "417.4 DUTIES\n\n417.4.A The duties include:\n417.4.A.1 fostering a positive climate;\n"
+        "417.4.A.2 protecting students.\n"
+    )
+    assert _refs(text)[-2:] == ["417.4.A.1", "417.4.A.2"]
+    assert parse_label("609.066 lower-case statute text") is None
+
+
+def test_bold_label_before_its_text_is_a_label() -> None:
+    text = (
+        "## III. DEFINITIONS\n\n- **A.** **School:** An elementary school.\n"
+        "- **B.** **Climate:** Safe.\n"
+    )
+    tree = segment_text(text)
+    assert [c.ref for c in tree.clauses] == ["III", "III.A", "III.B"]
+    assert tree.by_ref()["III.A"].heading == "School"
+    assert tree.by_ref()["III.A"].text == "An elementary school."
+
+
+def test_heading_bullet_holds_the_paragraphs_after_it() -> None:
+    text = (
+        "\u25cf PURPOSE\n\nThe purpose is safety.\n\n\u25cf USE OF FORCE\n\n"
+        "SROs should use force rarely.\n\nSROs shall not restrain students.\n"
+    )
+    tree = segment_text(text)
+    assert [c.ref for c in tree.clauses] == ["1", "1.1", "2", "2.1", "2.2"]
+    assert tree.by_ref()["2"].heading == "USE OF FORCE"
+
+
+def test_bullet_going_back_out_passes_a_lead_in() -> None:
+    text = (
+        "\u25cf DUTIES\n\nThe duties include:\n\n  o Fostering a climate.\n  o Enforcing laws.\n\n"
+        "\u25cf HOURS\n\nSchedules follow the school year.\n"
+    )
+    refs = _refs(text)
+    assert refs == ["1", "1.1", "1.1.1", "1.1.2", "2", "2.1"]
+
+
+def test_bullet_ending_in_a_colon_leads_in_the_paragraph_after_it() -> None:
+    text = "\u25cf Duties:\n\u25cf When school is not in session:\n\nThe SRO patrols.\n"
+    assert _refs(text) == ["1", "2", "2.1"]
+
+
+def test_i_before_ii_is_roman_and_i_after_h_a_letter() -> None:
+    roman = "A. Lead:\ni. One.\nii. Two.\n"
+    letters = "A. Lead:\n" + "".join(f"{c}. Item {c}.\n" for c in "abcdefghi")
+    assert _refs(roman) == ["A", "A.i", "A.ii"]
+    assert _refs(letters)[-2:] == ["A.h", "A.i"] and len(_refs(letters)) == 10
+
+
+def test_letters_only_path_needs_dashes_and_a_roman_head() -> None:
+    lab = parse_label("IV-A Procedure for contracts")
+    assert lab is not None and lab.path == ("IV", "A")
+    assert parse_label("X-ray machines are used") is None
+
+
+def test_article_after_a_glued_number_is_text() -> None:
+    lab = parse_label("2.A peace officer who has completed")
+    assert lab is not None and lab.printed == "2." and lab.rest.startswith("A peace")
+    glued = parse_label("1.fostering a positive climate;")
+    assert glued is not None and glued.rest.startswith("fostering")

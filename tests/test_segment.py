@@ -180,3 +180,36 @@ def test_every_body_character_lands_in_exactly_one_clause(parts: list[str]) -> N
     assert len(refs) == len(set(refs))
     for c in tree.clauses:
         assert c.location.line <= c.location.end_line or c.location.page < c.location.end_page
+
+
+def test_opening_quote_starts_the_next_sentence() -> None:
+    from analyzer.sentences import split_sentences
+
+    (sents,) = split_sentences(
+        ["subdivisions 9, 11 and 13. \u201cSchool officer\u201d means a peace officer."]
+    )
+    assert sents == (
+        "subdivisions 9, 11 and 13.",
+        "\u201cSchool officer\u201d means a peace officer.",
+    )
+
+
+def test_bold_run_in_heading_starts_a_paragraph() -> None:
+    text = (
+        "DEFINITIONS\n\n**School:** An elementary school, middle school, or secondary school, "
+        "as defined in section 120A.05.\n"
+        "**Positive School Climate:** A school environment that makes students feel safe, "
+        "supported and welcome.\n"
+    )
+    tree = segment_text(text)
+    assert [c.heading for c in tree.clauses][-2:] == ["School", "Positive School Climate"]
+
+
+def test_indented_unlabelled_items_are_clauses() -> None:
+    text = (
+        "The contract between the parties shall define the duties of the officer as follows:\n"
+        "    Must address a mutually agreed upon policy regarding the use of plain clothes;\n"
+        "    Shall articulate the role, if any, of the school district in the selection;\n"
+        "A school district may contract for additional duties to those described above.\n"
+    )
+    assert len(segment_text(text).clauses) == 4
