@@ -26,6 +26,7 @@ from typing import Any
 from analyzer.api import audit_path
 from analyzer.errors import PolicyDiffError
 from analyzer.ingest import ingest_text
+from analyzer.normalize import fold_typography
 from analyzer.segment import segment
 
 from .family import Family, Source
@@ -69,7 +70,8 @@ def families(*, held_out: bool | None = None, names: Iterable[str] | None = None
 
 
 def _norm(text: str) -> str:
-    return " ".join(_WORDS.findall(text.casefold()))
+    """Words of ``text``, case and typography folded (the tool's own typography rule)."""
+    return " ".join(_WORDS.findall(fold_typography(text).casefold()))
 
 
 def findings(audit: dict[str, Any]) -> dict[str, Any]:
