@@ -16,8 +16,8 @@ from bench.layouts import harness
 from bench.layouts.families_text import FAMILIES, label_sites
 
 FAST = {
-    "post-sro": ("text-identity", "cp1252-crlf", "wrap-flush", "export-double-spaced"),
-    "msba-507.5": ("text-identity", "wrap-flush"),
+    "post-sro": ("labels-dotted-section", "labels-section-paren", "markdown", "wrap-flush"),
+    "msba-507.5": ("labels-glued", "typeset-quotes-dashes", "cp1252-crlf"),
 }
 
 
