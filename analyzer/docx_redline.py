@@ -1,8 +1,9 @@
 """Write a redline as a Word document with real tracked changes (OOXML ``w:ins``/``w:del``).
 
-python-docx does not write revisions, so this module builds the WordprocessingML elements
-itself through python-docx's element API (``OxmlElement``, lxml underneath) and lets
-python-docx handle the package (parts, relationships, the comments part). It knows nothing
+python-docx does not write revisions, so this module writes the WordprocessingML of the body
+itself (text escaped) and builds the elements with python-docx's ``parse_xml`` (lxml with
+python-docx's element classes; one parse for the whole body), and lets python-docx handle the
+package (parts, relationships, the comments part). It knows nothing
 about audits or comparisons: it takes two paragraph sequences and a one-to-one pairing
 (built by ``analyzer.redline_plan``) and lays them out so that
 
@@ -38,10 +39,11 @@ import zipfile
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from docx import Document as new_document
 from docx.oxml.ns import qn
-from docx.oxml.parser import oxml_parser
+from docx.oxml.parser import parse_xml
 from docx.shared import Pt
 from lxml import etree
 from rapidfuzz.distance import Indel
@@ -160,15 +162,6 @@ def layout(redline: Redline) -> list[Step]:
 # ---------------------------------------------------------------- the elements
 
 
-_WMAP = {"w": _W}
-
-
-def _w(tag: str) -> etree._Element:
-    """``OxmlElement`` for a ``w:`` tag without re-parsing the prefix each time (the same
-    parser, so python-docx's element classes still apply)."""
-    return oxml_parser.makeelement(f"{{{_W}}}{tag[2:]}", nsmap=_WMAP)
-
-
 class _Marks:
     """Revision attributes: sequential ids, one author, one date."""
 
@@ -176,60 +169,37 @@ class _Marks:
         self.date = date
         self.next_id = 1
 
-    def element(self, tag: str) -> etree._Element:
-        el = _w(tag)
-        el.set(qn("w:id"), str(self.next_id))
-        el.set(qn("w:author"), AUTHOR)
-        el.set(qn("w:date"), self.date)
+    def attrs(self) -> str:
+        out = f'w:id="{self.next_id}" w:author="{AUTHOR}" w:date="{self.date}"'
         self.next_id += 1
-        return el
+        return out
 
 
 def _clean(text: str) -> str:
     return _XML_BAD.sub("", text)
 
 
-def _run(text: str, *, deleted: bool, bold: bool) -> etree._Element:
-    r = _w("w:r")
-    if bold:
-        rpr = _w("w:rPr")
-        rpr.append(_w("w:b"))
-        r.append(rpr)
-    t = _w("w:delText" if deleted else "w:t")
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    t.text = _clean(text)
-    r.append(t)
-    return r
+def _run(text: str, *, deleted: bool, bold: bool) -> str:
+    tag = "w:delText" if deleted else "w:t"
+    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    return f'<w:r>{props}<{tag} xml:space="preserve">{escape(_clean(text))}</{tag}></w:r>'
 
 
-def _paragraph(para: Para, mark: etree._Element | None) -> etree._Element:
-    """An empty ``w:p`` with indentation, and the paragraph mark tracked when ``mark``."""
-    p = _w("w:p")
-    ppr = _w("w:pPr")
-    spacing = _w("w:spacing")
-    spacing.set(qn("w:after"), "120")
-    ppr.append(spacing)
-    if para.level:
-        ind = _w("w:ind")
-        ind.set(qn("w:left"), str(360 * min(para.level, 8)))
-        ppr.append(ind)
-    if mark is not None:
-        rpr = _w("w:rPr")
-        rpr.append(mark)
-        ppr.append(rpr)
-    p.append(ppr)
-    return p
+def _paragraph_open(para: Para, mark: str | None) -> str:
+    """The start of a ``w:p`` with indentation, and the paragraph mark tracked when ``mark``
+    (``w:ins``/``w:del`` with its attributes)."""
+    ind = f'<w:ind w:left="{360 * min(para.level, 8)}"/>' if para.level else ""
+    rpr = f"<w:rPr><{mark}/></w:rPr>" if mark else ""
+    return f'<w:p><w:pPr><w:spacing w:after="120"/>{ind}{rpr}</w:pPr>'
 
 
-def _tracked(p: etree._Element, op: str, text: str, bold: bool, marks: _Marks) -> None:
+def _tracked(op: str, text: str, bold: bool, marks: _Marks) -> str:
     if not text:
-        return
+        return ""
     if op == "equal":
-        p.append(_run(text, deleted=False, bold=bold))
-        return
-    wrap = marks.element("w:del" if op == "delete" else "w:ins")
-    wrap.append(_run(text, deleted=op == "delete", bold=bold))
-    p.append(wrap)
+        return _run(text, deleted=False, bold=bold)
+    tag = "w:del" if op == "delete" else "w:ins"
+    return f"<{tag} {marks.attrs()}>{_run(text, deleted=op == 'delete', bold=bold)}</{tag}>"
 
 
 def _word_ops(old: str, new: str) -> list[tuple[str, str]]:
@@ -241,12 +211,12 @@ def _word_ops(old: str, new: str) -> list[tuple[str, str]]:
         return [("equal", old)] if old else []
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     raw: list[tuple[str, str, str]] = []  # op, old piece, new piece
-    for op in Indel.opcodes([t.rstrip() for t in a], [t.rstrip() for t in b]):
-        if op.tag != "equal":
-            x = "".join(a[op.src_start : op.src_end])
-            raw.append(("change", x, "".join(b[op.dest_start : op.dest_end])))
+    for code in Indel.opcodes([t.rstrip() for t in a], [t.rstrip() for t in b]):
+        old_part, new_part = a[code.src_start : code.src_end], b[code.dest_start : code.dest_end]
+        if code.tag != "equal":
+            raw.append(("change", "".join(old_part), "".join(new_part)))
             continue
-        for x, y in zip(a[op.src_start : op.src_end], b[op.dest_start : op.dest_end], strict=True):
+        for x, y in zip(old_part, new_part, strict=True):
             if x == y:  # same word, same space after it
                 raw.append(("equal", x, y))
             else:  # same word: keep it, track only the space after it
@@ -271,19 +241,19 @@ def _word_ops(old: str, new: str) -> list[tuple[str, str]]:
     return [(op, t) for op, t in out if t]
 
 
-def _step_paragraph(step: Step, redline: Redline, marks: _Marks) -> etree._Element:
+def _step_paragraph(step: Step, redline: Redline, marks: _Marks) -> tuple[str, str]:
+    """The paragraph's start (properties) and its runs, as WordprocessingML text."""
     if step.kind == "equal":
         assert step.old is not None and step.new is not None
         old, new = redline.old[step.old], redline.new[step.new]
-        p = _paragraph(new, None)
-        for op, text in _word_ops(old.text, new.text):
-            _tracked(p, op, text, new.heading, marks)
-        return p
+        runs = "".join(
+            _tracked(op, t, new.heading, marks) for op, t in _word_ops(old.text, new.text)
+        )
+        return _paragraph_open(new, None), runs
     deleted = step.kind == "delete"
     para = redline.old[step.old] if deleted else redline.new[step.new]  # type: ignore[index]
-    p = _paragraph(para, marks.element("w:del" if deleted else "w:ins"))
-    _tracked(p, step.kind, para.text, para.heading, marks)
-    return p
+    start = _paragraph_open(para, f"{'w:del' if deleted else 'w:ins'} {marks.attrs()}")
+    return start, _tracked(step.kind, para.text, para.heading, marks)
 
 
 def _notes(step: Step, redline: Redline) -> list[str]:
@@ -295,23 +265,16 @@ def _notes(step: Step, redline: Redline) -> list[str]:
     return notes
 
 
-def _comment(document: object, p: etree._Element, text: str, date: str) -> None:
+def _comment(document: object, text: str, date: str) -> tuple[str, str]:
+    """Add a comment to the comments part; the range start and the range end + reference
+    run that anchor it on a whole paragraph."""
     comment = document.comments.add_comment(  # type: ignore[attr-defined]
         text=_clean(text), author=AUTHOR, initials="PD"
     )
     comment._comment_elm.set(qn("w:date"), date)
-    cid = str(comment.comment_id)
-    start = _w("w:commentRangeStart")
-    start.set(qn("w:id"), cid)
-    p.insert(1, start)  # after w:pPr
-    end = _w("w:commentRangeEnd")
-    end.set(qn("w:id"), cid)
-    p.append(end)
-    ref_run = _w("w:r")
-    ref = _w("w:commentReference")
-    ref.set(qn("w:id"), cid)
-    ref_run.append(ref)
-    p.append(ref_run)
+    cid = comment.comment_id
+    end = f'<w:commentRangeEnd w:id="{cid}"/><w:r><w:commentReference w:id="{cid}"/></w:r>'
+    return f'<w:commentRangeStart w:id="{cid}"/>', end
 
 
 def _furniture(document: object, redline: Redline, date: str) -> None:
@@ -320,17 +283,11 @@ def _furniture(document: object, redline: Redline, date: str) -> None:
     section.header.paragraphs[0].text = _clean(redline.header)
     footer = section.footer.paragraphs[0]
     footer.text = "Page "
-    run = _w("w:r")
-    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
-        if kind:
-            fld = _w("w:fldChar")
-            fld.set(qn("w:fldCharType"), kind)
-            run.append(fld)
-        else:
-            instr = _w("w:instrText")
-            instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            instr.text = text
-            run.append(instr)
+    run = parse_xml(
+        f'<w:r xmlns:w="{_W}"><w:fldChar w:fldCharType="begin"/>'
+        '<w:instrText xml:space="preserve"> PAGE </w:instrText>'
+        '<w:fldChar w:fldCharType="end"/></w:r>'
+    )
     footer._p.append(run)
     style = document.styles["Normal"]  # type: ignore[attr-defined]
     style.font.size = Pt(11)
@@ -365,14 +322,13 @@ def write_docx(redline: Redline, *, date: str | None = None) -> bytes:
         body.remove(p)
     sect = body.find(qn("w:sectPr"))
     marks = _Marks(stamp)
-    paragraphs: list[etree._Element] = []
+    xml: list[str] = [f'<w:body xmlns:w="{_W}">']
     for step in layout(redline):
-        p = _step_paragraph(step, redline, marks)
-        for note in _notes(step, redline):
-            _comment(document, p, note, stamp)
-        paragraphs.append(p)
-    paragraphs.append(_w("w:p"))  # the last mark: never tracked
-    for p in paragraphs:
+        start, runs = _step_paragraph(step, redline, marks)
+        anchors = [_comment(document, note, stamp) for note in _notes(step, redline)]
+        xml += [start, *(a for a, _ in anchors), runs, *(e for _, e in anchors), "</w:p>"]
+    xml.append("<w:p/></w:body>")  # the last paragraph mark: never tracked
+    for p in list(parse_xml("".join(xml))):  # one parse, python-docx's element classes
         sect.addprevious(p) if sect is not None else body.append(p)
     _furniture(document, redline, stamp)
     buffer = io.BytesIO()

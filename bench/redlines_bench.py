@@ -23,7 +23,9 @@ The address mapping (policydiff has clause refs, the peer has structural address
   4. table rows and cells are blocks for the peer; policydiff reads a table as one paragraph,
      so they are never mapped: misses in the "all blocks" rows; the "(no tables)" rows drop
      them from both sets, like the peer's own "flat-addressable" column;
-  5. an engine's renumber 4-tuple uses the labels of the mapped blocks; since the digest
+  5. the engine's moves are counted once per moved subtree, at the topmost block (the peer's
+     rule 5): a reported move inside another reported move on both sides is dropped;
+  6. an engine's renumber 4-tuple uses the labels of the mapped blocks; since the digest
      includes the label, a clause can only map to a block with its own label.
 Two engines are scored: ``compare`` (the JSON's clause rows: ``old_ref`` -> first
 ``new_ref``; moves from ``moves``) and ``redline`` (the pairing of the DOCX redline: compare's
@@ -142,6 +144,16 @@ def _engine_pairs(data: dict[str, Any], redline: Any, refs: tuple[list[str], lis
     return {"compare": compare, "redline": paired}, moves
 
 
+def _topmost(moves: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The peer's rule 5 applied to the engine's moves: a moved subtree counts once, at its
+    topmost block (a move inside another reported move, on both sides, is dropped)."""
+    return {
+        (s, t)
+        for s, t in moves
+        if not any(s.startswith(s2 + "/") and t.startswith(t2 + "/") for s2, t2 in moves)
+    }
+
+
 def score_pair(pair_dir: Path) -> dict[str, Any]:
     """Counts for one pair, for both engines."""
     from analyzer.redline_plan import clause_paras
@@ -199,7 +211,7 @@ def score_pair(pair_dir: Path) -> dict[str, Any]:
         n["tp"] = len(mapped & truth)
         renum = {p for p in mapped if p in label_of and label_of[p][0] != label_of[p][1]}
         n["renumber_labelled"], n["renumber_tp"] = len(renum_true), len(renum & renum_true)
-        mv = {(a_old[o], a_new[w]) for o, w in moves if o in a_old and w in a_new}
+        mv = _topmost({(a_old[o], a_new[w]) for o, w in moves if o in a_old and w in a_new})
         n["move_labelled"], n["move_reported"] = len(moves_true), len(mv)
         n["move_tp"] = len(mv & moves_true)
         result[name] = dict(n)

@@ -34,7 +34,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_citation_change_is_named_with_its_context(data) -> None:
     shown = readable(data)
     explanations = [c["explanation"] for r in shown["clauses"] for c in r["changes"]]
-    assert "citation changed: \u201cparagraph (a)\u201d \u2192 \u201cparagraph (1)\u201d" in explanations
+    named = "citation changed: \u201cparagraph (a)\u201d \u2192 \u201cparagraph (1)\u201d"
+    assert named in explanations
     assert "citation changed: \u201csubd. 3\u201d \u2192 \u201csubd. 4\u201d" in explanations
     assert any("paragraph (a) \u2192 paragraph (1)" in s for s in shown["summary"])
     assert "paragraph (a) \u2192 paragraph (1)" in render_text(data)
