@@ -121,6 +121,8 @@ def _judged_clauses(tree: ClauseTree, attachment: Attachment | None) -> list[Cla
 
 def _attachment_reason(att: Attachment) -> str:
     where = f"p.{att.location.page} l.{att.location.line}"
+    if att.title:
+        where = f"\u201c{att.title}\u201d, {where}"
     if att.judged == "body":
         return (
             f"judged the document's own policy text; the copy of {att.model_id} it carries as "

@@ -150,7 +150,9 @@ def find_attachment(tree: ClauseTree, model: ModelPolicy, *, context: Context) -
     where = Location(
         root.location.page, root.location.line, last.location.end_page, last.location.end_line
     )
+    title = next((c.heading or c.text for c in members[1:] if (c.heading or c.text).strip()), "")
     return Attachment(
+        title=" ".join(title.split())[:120],
         ref=root.ref,
         heading=root.heading or root.text[:80],
         location=where,

@@ -385,11 +385,13 @@ class Attachment:
     model_id: str
     completeness: float
     judged: str
+    title: str = ""  # the attachment's own name ("SRO Model Policy.pdf"), if it prints one
 
     def to_dict(self) -> dict[str, object]:
         return {
             "ref": self.ref,
             "heading": self.heading,
+            "title": self.title,
             "location": self.location.to_dict(),
             "clauses": len(self.clause_refs),
             "model": self.model_id,

@@ -83,7 +83,7 @@ def test_alexandria_attachment_carries_the_model() -> None:
     att = data["document"]["attachment"]
     assert att["model"] == "post-sro" and att["judged"] == "body"
     assert att["ref"] == "Attachment" and att["location"]["line"] == 96
-    assert att["completeness"] >= 0.95
+    assert att["completeness"] >= 0.95 and att["title"] == "SRO Model Policy.pdf"
     refs = [p["doc_ref"] for p in data["provisions"] if p["doc_ref"]]
     assert refs and not any(r.startswith("Attachment") for r in refs)
     assert not any(a["doc_ref"].startswith("Attachment") for a in data["additions"])
