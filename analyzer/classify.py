@@ -81,7 +81,9 @@ def xref_context(
     for clause_ref, model_ref in zip(unit_clauses, aligned_to, strict=True):
         ref: str | None = clause_ref if model_ref else None
         while ref is not None and model_ref:
-            topics.setdefault(ref_key(ref), set()).add(section_of(model_ref))
+            parts = ref_key(ref).split(".")
+            for i in range(len(parts)):  # the full ref and its tails ("e.2" of "417.4.e.2")
+                topics.setdefault(".".join(parts[i:]), set()).add(section_of(model_ref))
             ref = parents.get(ref)
     return XrefContext(
         frozenset(refs),

@@ -213,3 +213,18 @@ def test_article_after_a_glued_number_is_text() -> None:
     assert lab is not None and lab.printed == "2." and lab.rest.startswith("A peace")
     glued = parse_label("1.fostering a positive climate;")
     assert glued is not None and glued.rest.startswith("fostering")
+
+
+def test_relative_reference_resolves_through_path_tails() -> None:
+    from analyzer.classify import xref_context
+
+    text = (
+        "417.3 DEFINITIONS\n\n417.3.A School: An elementary school, middle school or high "
+        "school as defined in law.\n\n417.4 PROCEDURE\n\n417.4.E Training: The SRO shall "
+        "complete the course.\n417.4.E.1 Every officer must complete training before duty.\n"
+    )
+    tree = segment_text(text)
+    owners = [c.ref for c in tree.clauses]
+    x = xref_context(tree, tree, owners, ["IV.E.1" if r.endswith("E.1") else None for r in owners])
+    assert {"e.1", "4.e.1", "a"} <= x.doc_refs  # "paragraph E.1" names 417.4.E.1
+    assert x.doc_topics["e.1"] == frozenset({"iv.e"})  # and is about what 417.4.E.1 is about
