@@ -132,18 +132,36 @@ def same_place(model_ref: str, doc_ref: str) -> bool:
 
 def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.ndarray:
     """``same_place`` for every (model sentence, document sentence) pair, computed once per
-    pair of refs (only refs that share their last component can qualify)."""
+    pair of refs (only refs whose last components can stand for the same position
+    qualify), with the positions of each distinct component read once."""
     m_refs = list(dict.fromkeys(u.owner for u in model_units))
     d_refs = list(dict.fromkeys(u.owner for u in doc_units))
+    values: dict[str, frozenset[str]] = {}
+
+    def vals(component: str) -> frozenset[str]:
+        hit = values.get(component)
+        if hit is None:
+            hit = values[component] = component_values(component)
+        return hit
+
+    def place(a: list[str], b: list[str]) -> bool:  # same_place over split, lowered refs
+        k = 0
+        while k < min(len(a), len(b)) and (
+            a[-1 - k] == b[-1 - k] or vals(a[-1 - k]) & vals(b[-1 - k])
+        ):
+            k += 1
+        return k == len(a) or k >= 2
+
+    d_parts = [ref.lower().split(".") for ref in d_refs]
     by_last: dict[str, list[int]] = {}
-    for c, ref in enumerate(d_refs):
-        for value in component_values(ref.rsplit(".", 1)[-1]):
+    for c, parts in enumerate(d_parts):
+        for value in vals(parts[-1]):
             by_last.setdefault(value, []).append(c)
     same = np.zeros((len(m_refs), len(d_refs)))
     for r, ref in enumerate(m_refs):
-        values = sorted(component_values(ref.rsplit(".", 1)[-1]))
-        for c in sorted({c for v in values for c in by_last.get(v, ())}):
-            if same_place(ref, d_refs[c]):
+        parts = ref.lower().split(".")
+        for c in sorted({c for v in vals(parts[-1]) for c in by_last.get(v, ())}):
+            if place(parts, d_parts[c]):
                 same[r, c] = 1.0
     m_index = {r: i for i, r in enumerate(m_refs)}
     d_index = {r: i for i, r in enumerate(d_refs)}
