@@ -16,11 +16,13 @@ Exports:
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import collections
+import contextlib
+import fcntl
 import hashlib
 import importlib
-import multiprocessing
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,8 +32,9 @@ from typing import Any
 
 from analyzer import __version__
 from analyzer import store as corpus_store
-from analyzer.errors import PolicyDiffError
-from analyzer.store import DB_NAME, CorpusStore, report_slug, settings_hash
+from analyzer.batch_pool import pool_results
+from analyzer.errors import BatchBusyError, PolicyDiffError, UnreadableFileError
+from analyzer.store import DB_NAME, CorpusStore, display_path, one_line, report_slug, settings_hash
 
 __all__ = [
     "BatchSummary",
@@ -45,7 +48,10 @@ __all__ = [
 AUDIT_SCHEMA = "policydiff/audit@1"
 DEFAULT_AUDITOR = "analyzer.api:audit_path"
 INTERNAL_CODE = "INTERNAL"
+TIMEOUT_CODE = "TIMEOUT"
+DEFAULT_TIMEOUT = 120.0  # seconds per document; --timeout
 MAX_TASKS_PER_CHILD = 200
+LOCK_NAME = ".policydiff-batch.lock"
 _FALLBACK_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 
 
@@ -69,7 +75,9 @@ class BatchSummary:
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of work for a worker: a path, or the file's bytes when shipped."""
+    """One unit of work for a worker: a path, or the file's bytes when shipped. ``path`` is
+    the file system path (a non-UTF-8 name as surrogate escapes); ``label`` is how it is
+    shown and stored (``store.display_path``), the same as ``path`` for ordinary names."""
 
     path: str
     sha256: str
@@ -77,6 +85,11 @@ class Task:
     html: bool
     data: bytes | None = None
     auditor: str = DEFAULT_AUDITOR
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.label or display_path(self.path)
 
 
 @dataclass(frozen=True)
@@ -105,26 +118,30 @@ def supported_suffixes() -> tuple[str, ...]:
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield the supported files under ``paths`` (files as given, folders recursively), sorted,
-    each once, as absolute paths. Hidden files and folders are left out."""
+    """Yield the files under ``paths`` with a supported suffix (files as given, folders
+    recursively, symbolic links to folders not followed), sorted, each once, as absolute
+    paths. Hidden files and folders are left out. Entries that are not regular files (a
+    dangling or looping link, a FIFO) are yielded too: the batch records them as errors."""
     suffixes = {s.lower() for s in supported_suffixes()}
     seen: set[Path] = set()
     for given in paths:
-        root = Path(given).resolve()
-        if root.is_file():
+        root = Path(os.path.abspath(given))
+        if not root.is_dir():
             candidates: Iterable[Path] = [root]
         else:
-            candidates = sorted(
-                p
-                for p in root.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in suffixes
-                and not any(part.startswith(".") for part in p.relative_to(root).parts)
-            )
+            candidates = sorted(_walk(root, suffixes))
         for path in candidates:
             if path not in seen:
                 seen.add(path)
                 yield path
+
+
+def _walk(root: Path, suffixes: set[str]) -> Iterator[Path]:
+    for folder, dirs, names in os.walk(root, onerror=None, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in suffixes:
+                yield Path(folder, name)
 
 
 def file_sha256(path: Path) -> str:
@@ -133,6 +150,26 @@ def file_sha256(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _prepare(path: Path, model: str, html: bool, ship: bool, auditor: str) -> Task | Result:
+    """The task for ``path``, or its error row when the file cannot be opened as a regular
+    file (gone since discovery, unreadable, a dangling or looping link, a FIFO, a device)."""
+    label = display_path(str(path))
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            reason = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise UnreadableFileError(label, reason)
+        digest = file_sha256(path)
+        data = path.read_bytes() if ship else None
+    except PolicyDiffError as exc:
+        return Result(label, "", 0.0, None, None, exc.code, one_line(str(exc)))
+    except OSError as exc:
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
+        err = UnreadableFileError(label, reason or type(exc).__name__)
+        return Result(label, "", 0.0, None, None, err.code, one_line(str(err)))
+    return Task(str(path), digest, model, html, data, auditor, label)
 
 
 def _model_fingerprint(model: str) -> str:
@@ -194,9 +231,19 @@ def _audit_shipped(task: Task, audit_path: Callable[..., Any]) -> dict[str, Any]
     return data
 
 
+def _error(task: Task, start: float, code: str, message: str) -> Result:
+    """An error result whose message is one printable line naming the shown path."""
+    if task.path != task.shown:
+        message = message.replace(task.path, task.shown)
+    return Result(
+        task.shown, task.sha256, time.perf_counter() - start, None, None, code, one_line(message)
+    )
+
+
 def audit_one(task: Task) -> Result:
     """Audit one file; never raises. Input errors come back as their code and message,
-    anything unexpected as an internal error (``INTERNAL``, ``path: Type: message``)."""
+    anything unexpected as an internal error (``INTERNAL``, ``path: Type: message``).
+    Results name the file by ``task.shown`` (valid UTF-8, one line, whatever the name)."""
     start = time.perf_counter()
     try:
         audit_path = _resolve(task.auditor)
@@ -204,125 +251,60 @@ def audit_one(task: Task) -> Result:
             audit = _audit_shipped(task, audit_path)
         else:
             audit = audit_path(task.path, model=task.model)
+        if task.path != task.shown and isinstance(audit.get("document"), dict):
+            audit["document"]["path"] = task.shown
         html = _render_html(audit) if task.html else None
-        return Result(task.path, task.sha256, time.perf_counter() - start, audit, html)
+        return Result(task.shown, task.sha256, time.perf_counter() - start, audit, html)
     except PolicyDiffError as exc:
-        code = getattr(exc, "code", "E000")
-        return Result(
-            task.path, task.sha256, time.perf_counter() - start, None, None, code, str(exc)
-        )
+        return _error(task, start, getattr(exc, "code", "E000"), str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         message = (
             f"{task.path}: internal error {type(exc).__name__}: {exc}; "
             "please report it with this file."
         )
-        return Result(
-            task.path,
-            task.sha256,
-            time.perf_counter() - start,
-            None,
-            None,
-            INTERNAL_CODE,
-            " ".join(message.split()),
-        )
+        return _error(task, start, INTERNAL_CODE, message)
 
 
 # ---------------------------------------------------------------- engines
 
 
 def _preload_modules(auditor: str) -> list[str]:
-    return [auditor.partition(":")[0], "analyzer.batch"]
+    modules = [auditor.partition(":")[0], "analyzer.batch"]
+    return modules + (["analyzer.batch_preload"] if auditor == DEFAULT_AUDITOR else [])
 
 
-def _local_results(tasks: Iterator[Task], jobs: int, auditor: str) -> Iterator[Result]:
-    """Run tasks in a process pool with a bounded window of tasks in flight. Workers are
-    forked from a forkserver that has the auditor imported, and renewed every
-    ``MAX_TASKS_PER_CHILD`` tasks. If a worker dies (crash, out of memory) the pool is
-    rebuilt; the tasks in flight are tried once more, then stored as errors."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_preload_modules(auditor))
-    window = max(4, jobs * 4)
-    retried: set[str] = set()
-    queue: list[Task] = []
-    pending: dict[cf.Future[Result], Task] = {}
-    pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx, max_tasks_per_child=MAX_TASKS_PER_CHILD)
-    try:
-        while True:
-            while len(pending) < window:
-                task = queue.pop() if queue else next(tasks, None)
-                if task is None:
-                    break
-                pending[pool.submit(audit_one, task)] = task
-            if not pending:
-                return
-            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            broken = False
-            for fut in done:
-                task = pending.pop(fut)
-                try:
-                    yield fut.result()
-                except cf.process.BrokenProcessPool:
-                    broken = True
-                    if task.path in retried:
-                        yield _died(task)
-                    else:
-                        retried.add(task.path)
-                        queue.append(task)
-            if broken:
-                queue.extend(pending.values())
-                retried.update(t.path for t in pending.values())
-                pending.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = cf.ProcessPoolExecutor(
-                    jobs, mp_context=ctx, max_tasks_per_child=MAX_TASKS_PER_CHILD
-                )
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _died(task: Task) -> Result:
-    message = (
-        f"{task.path}: the worker process died while auditing it (a crash or out of memory); "
-        "retry it alone with policydiff audit and report it."
-    )
-    return Result(task.path, task.sha256, 0.0, None, None, INTERNAL_CODE, message)
-
-
-def _dask_results(
-    tasks: Iterator[Task], scheduler: str | None, jobs: int | None
-) -> Iterator[Result]:
-    """Run tasks on a Dask cluster: ``scheduler`` is its address (``tcp://host:8786``) or
-    None/"local" for a LocalCluster of worker processes on this machine."""
-    import logging
-
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler in (None, "", "local"):
-        cluster = LocalCluster(
-            n_workers=jobs or 2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
+def _failed(task: Task, reason: str, timeout: float | None = None) -> Result:
+    """The error row of a document whose worker died twice on it, or that timed out."""
+    if reason == "timeout":
+        code = TIMEOUT_CODE
+        message = (
+            f"{task.shown}: the audit took longer than the {timeout:g} s per-document limit; "
+            "its worker was stopped. Raise the limit with --timeout, or split the file."
         )
-        client = Client(cluster)
     else:
-        client = Client(scheduler)
-    try:
-        window = max(8, 4 * max(1, len(client.scheduler_info().get("workers", {})) or 2))
-        first = [t for _, t in zip(range(window), tasks, strict=False)]
-        futures = as_completed(client.map(audit_one, first, pure=False))
-        for fut in futures:
-            yield fut.result()
-            fut.release()
-            nxt = next(tasks, None)
-            if nxt is not None:
-                futures.add(client.submit(audit_one, nxt, pure=False))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        code = INTERNAL_CODE
+        message = (
+            f"{task.shown}: the worker process died while auditing it, twice (a crash or out "
+            "of memory); audit it alone with policydiff audit and report it."
+        )
+    return Result(task.shown, task.sha256, 0.0, None, None, code, one_line(message))
+
+
+def _local_results(
+    tasks: Iterator[Task], jobs: int, auditor: str, timeout: float | None
+) -> Iterator[Result]:
+    """Run tasks in ``analyzer.batch_pool``: workers forked from a forkserver that has the
+    auditor imported, renewed every ``MAX_TASKS_PER_CHILD`` documents; a dead worker is
+    replaced and its document retried once; a document over ``timeout`` seconds is stopped."""
+    return pool_results(
+        audit_one,
+        tasks,
+        jobs=jobs,
+        timeout=timeout,
+        failed=lambda task, reason: _failed(task, reason, timeout),
+        preload=_preload_modules(auditor),
+        max_tasks=MAX_TASKS_PER_CHILD,
+    )
 
 
 # ---------------------------------------------------------------- the parent
@@ -354,11 +336,20 @@ def _progress(enabled: bool) -> Any:
 
 
 def _store_result(
-    store: CorpusStore, result: Result, settings: str, out_dir: Path, want_html: bool
+    store: CorpusStore,
+    result: Result,
+    settings: str,
+    out_dir: Path,
+    want_html: bool,
+    raw_path: str | None = None,
 ) -> None:
     if result.audit is None:
         store.put_error(
-            result.path, result.sha256, result.error_code or "E000", result.error or "unknown error"
+            result.path,
+            result.sha256,
+            result.error_code or "E000",
+            result.error or "unknown error",
+            raw_path=raw_path,
         )
         return
     report_path = None if not want_html else ""
@@ -374,6 +365,7 @@ def _store_result(
         result.audit,
         seconds=result.seconds,
         report_path=report_path,
+        raw_path=raw_path,
     )
 
 
@@ -397,6 +389,8 @@ def run_batch(
     progress: bool = True,
     html_reports: bool = True,
     ship_bytes: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    metadata: str | Path | None = None,
     _auditor: str = DEFAULT_AUDITOR,
 ) -> BatchSummary:
     """Audit every supported file under ``paths`` into ``out_dir/corpus.db``.
@@ -404,7 +398,10 @@ def run_batch(
     ``engine`` is "local" (a pool of ``jobs`` processes, default ``os.cpu_count()``) or
     "dask" (``scheduler`` address, or a LocalCluster when None/"local"). ``ship_bytes`` sends
     file contents to the workers instead of paths (clusters without a shared filesystem).
+    ``timeout`` is the wall-time limit per document in seconds (local engine; None: none).
+    ``metadata`` is a CSV or JSON file of per-document columns (``analyzer.corpus_meta``).
     ``export`` ("csv" or "parquet") writes one file per table under ``out_dir/export``.
+    Raises ``BatchBusyError`` when another batch is writing to ``out_dir``.
     """
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r}; use local or dask")
@@ -413,41 +410,26 @@ def run_batch(
     start = time.perf_counter()
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    files = list(discover(paths))
-    settings = batch_settings_hash(model)
-    html = html_reports and _html_available()
-    requested_jobs = jobs
-    jobs = jobs or os.cpu_count() or 1
-    audited = skipped = 0
-    errors: list[tuple[str, str]] = []
-    with CorpusStore(out / DB_NAME) as store, _progress(progress) as bar:
-        bar_id = bar.add_task("audit", total=len(files), errors=0)
-
-        def todo() -> Iterator[Task]:
-            nonlocal skipped
-            for path in files:
-                digest = file_sha256(path)
-                if store.is_current(str(path), digest, settings, need_report=html):
-                    skipped += 1
-                    bar.advance(bar_id)
-                    continue
-                data = path.read_bytes() if ship_bytes else None
-                yield Task(str(path), digest, model, html, data, _auditor)
-
-        if engine == "local":
-            results = _local_results(todo(), jobs, _auditor)
-        else:
-            results = _dask_results(todo(), scheduler, requested_jobs)
-        for result in results:
-            _store_result(store, result, settings, out, html)
-            if result.audit is None:
-                errors.append((result.path, result.error or ""))
-            else:
-                audited += 1
-            bar.update(bar_id, advance=1, errors=len(errors))
-    index_path = _write_index(out)
-    if export:
-        corpus_store.export(out / DB_NAME, export, out / "export")
+    with _out_lock(out):
+        files = list(discover(paths))
+        counts = _run(
+            files,
+            out,
+            model,
+            jobs,
+            engine,
+            scheduler,
+            progress,
+            html_reports,
+            ship_bytes,
+            timeout,
+            metadata,
+            _auditor,
+        )
+        index_path = _write_index(out)
+        if export:
+            corpus_store.export(out / DB_NAME, export, out / "export")
+    audited, skipped, errors = counts
     return BatchSummary(
         len(files),
         audited,
@@ -459,15 +441,109 @@ def run_batch(
     )
 
 
+@contextlib.contextmanager
+def _out_lock(out: Path) -> Iterator[None]:
+    """Hold ``OUT/.policydiff-batch.lock`` for the run, so that a second batch on the same
+    folder refuses at once (the kernel drops the lock if this process dies)."""
+    target = out / LOCK_NAME
+    with target.open("a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise BatchBusyError(str(out), holder) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _run(
+    files: list[Path],
+    out: Path,
+    model: str,
+    jobs: int | None,
+    engine: str,
+    scheduler: str | None,
+    progress: bool,
+    html_reports: bool,
+    ship_bytes: bool,
+    timeout: float | None,
+    metadata: str | Path | None,
+    auditor: str,
+) -> tuple[int, int, list[tuple[str, str]]]:
+    settings = batch_settings_hash(model)
+    html = html_reports and _html_available()
+    requested_jobs = jobs
+    jobs = jobs or os.cpu_count() or 1
+    audited = skipped = 0
+    errors: list[tuple[str, str]] = []
+    early: collections.deque[Result] = collections.deque()
+    raw_names: dict[str, str] = {}
+    with CorpusStore(out / DB_NAME) as store, _progress(progress) as bar:
+        bar_id = bar.add_task("audit", total=len(files), errors=0)
+
+        def todo() -> Iterator[Task]:
+            nonlocal skipped
+            for path in files:
+                task = _prepare(path, model, html, ship_bytes, auditor)
+                if isinstance(task, Result):
+                    early.append(task)
+                    continue
+                if task.label != task.path:
+                    raw_names[task.label] = task.path
+                if store.is_current(task.label, task.sha256, settings, need_report=html):
+                    skipped += 1
+                    bar.advance(bar_id)
+                    continue
+                yield task
+
+        def store_all(results: Iterable[Result]) -> None:
+            nonlocal audited
+            for result in results:
+                raw = raw_names.pop(result.path, None)
+                _store_result(store, result, settings, out, html, raw)
+                if result.audit is None:
+                    errors.append((result.path, result.error or ""))
+                else:
+                    audited += 1
+                bar.update(bar_id, advance=1, errors=len(errors))
+
+        if engine == "local":
+            results = _local_results(todo(), jobs, auditor, timeout)
+        else:
+            from analyzer.batch_dask import dask_results
+
+            results = dask_results(todo(), scheduler, requested_jobs)
+        for result in results:
+            store_all([result, *_popall(early)])
+        store_all(_popall(early))
+        if metadata is not None:
+            from analyzer.corpus_meta import apply_metadata
+
+            apply_metadata(store, metadata)
+    return audited, skipped, errors
+
+
+def _popall(queue: collections.deque[Result]) -> list[Result]:
+    out = list(queue)
+    queue.clear()
+    return out
+
+
 def _write_index(out: Path) -> Path:
     from analyzer.corpus_report import render_corpus_report
 
     target = out / "index.html"
     target.write_text(render_corpus_report(out / DB_NAME), encoding="utf-8")
     return target
-
-
-# ---------------------------------------------------------------- the CLI
 
 
 def summary_text(s: BatchSummary) -> str:

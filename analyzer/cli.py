@@ -286,6 +286,13 @@ def _check_model(model: str) -> None:
     default=None,
     help="Also write each table as CSV or Parquet under OUT/export.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="Seconds one document may take (local engine); its worker is then replaced.",
+)
 @click.option("--no-html", is_flag=True, help="Skip the per-document HTML reports.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def batch_cmd(
@@ -297,13 +304,15 @@ def batch_cmd(
     scheduler: str | None,
     ship_bytes: bool,
     export_fmt: str | None,
+    timeout: float,
     no_html: bool,
     no_progress: bool,
 ) -> None:
     """Audit every .txt/.md/.pdf/.docx under PATH... into OUT/corpus.db and OUT/index.html.
 
     Unchanged files already audited with the same settings are skipped; files that cannot be
-    read become error rows. Exit code 0 when the batch ran (even with error rows), 2 on usage
+    read become error rows. Exit code 0 when every document was audited, 1 when some became
+    error rows (the others are stored and the report written) or OUT is busy, 2 on usage
     errors.
     """
     from .batch import discover, run_batch, summary_text, supported_suffixes
@@ -335,8 +344,11 @@ def batch_cmd(
         progress=not no_progress,
         html_reports=not no_html,
         ship_bytes=ship_bytes,
+        timeout=timeout,
     )
     _emit(summary_text(summary) + "\n", None)
+    if summary.errors:
+        sys.exit(EXIT_INPUT)
 
 
 @cli.command("models")

@@ -5,8 +5,8 @@ and batch mode can store it as an error row.
 
 Exports: PolicyDiffError (base), InputError, EmptyFileError, UnsupportedFormatError,
 CorruptFileError, EncryptedPdfError, NoTextLayerError, FileTooLargeError, ModelNotFoundError,
-BinaryFileError, ConfigError (a model, catalog, rules or normalization file), OutputError,
-RendererMissingError.
+BinaryFileError, UnreadableFileError, ConfigError (a model, catalog, rules or normalization
+file), OutputError, RendererMissingError, BatchBusyError, MetadataError.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ __all__ = [
     "OutputError",
     "ConfigError",
     "RendererMissingError",
+    "BatchBusyError",
 ]
 
 
@@ -182,3 +183,21 @@ class RendererMissingError(PolicyDiffError):
     """An output format needs a program that is not installed or failed (PDF: Chromium)."""
 
     code = "E301"
+
+
+class BatchBusyError(PolicyDiffError):
+    """Another batch is writing to the same output folder."""
+
+    code = "E310"
+
+    def __init__(self, out_dir: str, holder: str) -> None:
+        super().__init__(
+            f"{out_dir}: another policydiff batch ({holder}) is writing to this folder; "
+            "wait for it to finish or give another --out."
+        )
+
+
+class MetadataError(PolicyDiffError):
+    """The batch --metadata file cannot be read or names no document."""
+
+    code = "E311"

@@ -43,13 +43,12 @@ __all__ = [
 
 DB_NAME = "corpus.db"
 STORE_SCHEMA = "policydiff/corpus-db@1"
-COMMIT_EVERY = 50
 TIMING_COLUMNS = frozenset({"audited_at", "seconds", "at"})
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, sha256 TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, path_raw BLOB, sha256 TEXT NOT NULL,
     settings_hash TEXT NOT NULL, title TEXT, format TEXT, pages INTEGER,
     model_id TEXT, model_follows TEXT, verdict TEXT,
     n_identical INTEGER, n_editorial INTEGER, n_modified INTEGER, n_missing INTEGER,
@@ -73,8 +72,8 @@ CREATE TABLE IF NOT EXISTS requirements (
     requirement_id TEXT NOT NULL, title TEXT, status TEXT, citation TEXT,
     PRIMARY KEY (document_id, requirement_id));
 CREATE TABLE IF NOT EXISTS errors (
-    path TEXT PRIMARY KEY, sha256 TEXT, error_code TEXT NOT NULL, message TEXT NOT NULL,
-    at TEXT);
+    path TEXT PRIMARY KEY, path_raw BLOB, sha256 TEXT, error_code TEXT NOT NULL,
+    message TEXT NOT NULL, at TEXT);
 CREATE INDEX IF NOT EXISTS provisions_ref ON provisions (model_ref, status);
 CREATE INDEX IF NOT EXISTS changes_ref ON changes (model_ref, direction);
 
@@ -136,15 +135,42 @@ _ORDER = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
+
+
+def display_path(path: str) -> str:
+    """``path`` as stored and shown: valid UTF-8 on one printable line. A byte that is not
+    UTF-8 (a surrogate escape from the file system, ``caf\\udce9.txt``) is shown as
+    ``\\xe9`` and control characters (a newline in a name) as ``\\n``; ordinary paths are
+    unchanged. The exact bytes are kept in ``path_raw`` when they differ."""
+    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(_escape_control, text)
+
+
+def one_line(message: str) -> str:
+    """``message`` as one printable, valid UTF-8 line (for error rows and the terminal)."""
+    text = message.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(_escape_control, text)
+
+
+def _path_bytes(path: str) -> bytes:
+    return path.encode("utf-8", "surrogateescape")
+
+
 def document_id(path: str) -> int:
     """The stable id of the document at ``path``: 52 bits of sha256(path), exact in JS too."""
-    return int(hashlib.sha256(path.encode("utf-8")).hexdigest()[:13], 16)
+    return int(hashlib.sha256(_path_bytes(path)).hexdigest()[:13], 16)
 
 
 def report_slug(path: str) -> str:
     """``<file-stem>-<8 hex of the path hash>``: unique per path, safe as a file name."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(path).stem).strip("-.")[:60] or "document"
-    return f"{stem}-{hashlib.sha256(path.encode('utf-8')).hexdigest()[:8]}"
+    return f"{stem}-{hashlib.sha256(_path_bytes(path)).hexdigest()[:8]}"
 
 
 def settings_hash(settings: Mapping[str, Any]) -> str:
@@ -185,6 +211,7 @@ class CorpusStore:
         self.conn = connect(self.path)
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
+        _add_missing_columns(self.conn)
         self.conn.executescript(_DDL)
         self.conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (STORE_SCHEMA,)
@@ -211,12 +238,13 @@ class CorpusStore:
             self.conn.execute("BEGIN")
 
     def _tick(self) -> None:
-        self._pending += 1
-        if self._pending >= COMMIT_EVERY:
-            self.commit()
+        # One short transaction per document: the write lock is never held while the batch
+        # waits for its workers, so readers and other writers wait milliseconds at most.
+        self.commit()
 
     def is_current(self, path: str, sha256: str, settings: str, *, need_report: bool) -> bool:
         """True when ``path`` is stored OK with this content and these settings."""
+        path = display_path(path)
         row = self.conn.execute(
             "SELECT report_path FROM documents WHERE path = ? AND sha256 = ? AND settings_hash = ?",
             (path, sha256, settings),
@@ -233,13 +261,24 @@ class CorpusStore:
         self.conn.execute("DELETE FROM documents WHERE path = ?", (path,))
         self.conn.execute("DELETE FROM errors WHERE path = ?", (path,))
 
-    def put_error(self, path: str, sha256: str | None, code: str, message: str) -> None:
-        """Store the error for ``path``, replacing whatever was stored for it."""
+    def put_error(
+        self,
+        path: str,
+        sha256: str | None,
+        code: str,
+        message: str,
+        *,
+        raw_path: str | None = None,
+    ) -> None:
+        """Store the error for ``path``, replacing whatever was stored for it. ``raw_path``:
+        the file system name when ``path`` is its ``display_path`` (kept as bytes)."""
+        path = display_path(path)
         self._begin()
         self._forget(path)
         self.conn.execute(
-            "INSERT INTO errors (path, sha256, error_code, message, at) VALUES (?, ?, ?, ?, ?)",
-            (path, sha256, code, message, _now()),
+            "INSERT INTO errors (path, path_raw, sha256, error_code, message, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (path, _raw(path, raw_path), sha256, code, one_line(message), _now()),
         )
         self._tick()
 
@@ -252,14 +291,41 @@ class CorpusStore:
         *,
         seconds: float,
         report_path: str | None = None,
+        raw_path: str | None = None,
     ) -> int:
         """Store one audit dict for ``path``, replacing its old rows; return the document id."""
+        path = display_path(path)
         self._begin()
         self._forget(path)
         doc_id = document_id(path)
+        row = _document_row(doc_id, path, sha256, settings, audit, seconds, report_path)
+        names = (
+            "id",
+            "path",
+            "sha256",
+            "settings_hash",
+            "title",
+            "format",
+            "pages",
+            "model_id",
+            "model_follows",
+            "verdict",
+            "n_identical",
+            "n_editorial",
+            "n_modified",
+            "n_missing",
+            "n_moved",
+            "n_substantive",
+            "n_additions",
+            "audited_at",
+            "seconds",
+            "report_path",
+            "audit_json",
+            "path_raw",
+        )
         self.conn.execute(
-            "INSERT INTO documents VALUES (" + ",".join("?" * 21) + ")",
-            _document_row(doc_id, path, sha256, settings, audit, seconds, report_path),
+            f"INSERT INTO documents ({', '.join(names)}) VALUES ({','.join('?' * len(names))})",
+            (*row, _raw(path, raw_path)),
         )
         self._insert_children(doc_id, audit)
         self._tick()
@@ -314,6 +380,31 @@ class CorpusStore:
         ex("INSERT OR REPLACE INTO requirements VALUES (?,?,?,?,?)", req_rows)
 
 
+def _json_text(data: Any) -> str:
+    """Canonical JSON; ASCII-escaped only when some string would not encode as UTF-8."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return text
+
+
+def _raw(path: str, raw_path: str | None) -> bytes | None:
+    """The file system bytes of a name whose shown form differs from it, else NULL."""
+    if raw_path is None or raw_path == path:
+        return None
+    return _path_bytes(raw_path)
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Bring a database made by an older version up to this layout (columns only added)."""
+    for table in ("documents", "errors"):
+        cols = {c for c, _ in _columns(conn, table)}
+        if cols and "path_raw" not in cols:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN path_raw BLOB")
+
+
 def _document_row(
     doc_id: int,
     path: str,
@@ -326,7 +417,7 @@ def _document_row(
     doc = audit.get("document", {})
     model = audit.get("model", {})
     s = audit.get("summary", {})
-    audit_json = json.dumps(audit, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    audit_json = _json_text(audit)
     return (
         doc_id,
         path,

@@ -6,7 +6,7 @@ exists, else light mutations made here) and of the corpus documents, as ``.txt``
 ``pdf_fraction`` of the variants, as PDFs (reportlab: wrapped text with a running header).
 
 Exports:
-    make_corpus(out_dir, n, *, seed=1, pdf_fraction=0.0) -> list[Path]
+    make_corpus(out_dir, n, *, seed=1, pdf_fraction=0.0, paragraphs=None) -> list[Path]
     mutate_text(text, rng) -> str   -- a light mutation (modality, number, deleted paragraph, ...)
     write_pdf(text, path, header)   -- a simple text PDF with a running header and page numbers
 """
@@ -137,17 +137,30 @@ def write_pdf(text: str, path: Path, header: str) -> None:
     pdf.save()
 
 
+def _head(text: str, paragraphs: int | None) -> str:
+    if paragraphs is None:
+        return text
+    return "\n\n".join(text.split("\n\n")[:paragraphs]) + "\n"
+
+
 def make_corpus(
-    out_dir: str | Path, n: int, *, seed: int = 1, pdf_fraction: float = 0.0
+    out_dir: str | Path,
+    n: int,
+    *,
+    seed: int = 1,
+    pdf_fraction: float = 0.0,
+    paragraphs: int | None = None,
 ) -> list[Path]:
-    """Write ``n`` documents into ``out_dir``; return their paths in order."""
+    """Write ``n`` documents into ``out_dir``; return their paths in order. ``paragraphs``
+    keeps only the first N blank-line-separated paragraphs of each (small, fast documents
+    for fault tests)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     corpus = _corpus_texts()
     paths: list[Path] = []
     for doc_id, text in list(corpus.items())[: max(0, n)]:
         target = out / f"{doc_id}.txt"
-        target.write_text(text, encoding="utf-8")
+        target.write_text(_head(text, paragraphs), encoding="utf-8")
         paths.append(target)
     rest = n - len(paths)
     # Variants: a third from each model, a third from the corpus documents.
@@ -169,6 +182,6 @@ def make_corpus(
             write_pdf(text, target, header=f"{source} (synthetic variant {i})")
         else:
             target = out / f"{stem}.txt"
-            target.write_text(text, encoding="utf-8")
+            target.write_text(_head(text, paragraphs), encoding="utf-8")
         paths.append(target)
     return paths

@@ -171,7 +171,7 @@ def test_cli_batch(tmp_path: Path) -> None:
     runner = CliRunner()
     args = [str(folder), "--out", str(out), "--jobs", "2", "--no-progress", "--no-html"]
     result = runner.invoke(cli, ["batch", *args, "--export", "csv"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # one document became an error row
     assert "4 documents: 3 audited, 0 skipped (unchanged), 1 errors" in result.output
     assert "empty.txt: the file is empty" in result.output
     assert f"Database: {out.resolve() / 'corpus.db'}" in result.output
