@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import copy
 import fcntl
 import hashlib
 import importlib
@@ -391,6 +392,7 @@ def run_batch(
     ship_bytes: bool = False,
     timeout: float | None = DEFAULT_TIMEOUT,
     metadata: str | Path | None = None,
+    csv_bom: bool = False,
     _auditor: str = DEFAULT_AUDITOR,
 ) -> BatchSummary:
     """Audit every supported file under ``paths`` into ``out_dir/corpus.db``.
@@ -400,7 +402,8 @@ def run_batch(
     file contents to the workers instead of paths (clusters without a shared filesystem).
     ``timeout`` is the wall-time limit per document in seconds (local engine; None: none).
     ``metadata`` is a CSV or JSON file of per-document columns (``analyzer.corpus_meta``).
-    ``export`` ("csv" or "parquet") writes one file per table under ``out_dir/export``.
+    ``export`` ("csv" or "parquet") writes one file per table under ``out_dir/export``
+    (``csv_bom``: CSV files start with a UTF-8 byte order mark, for Excel).
     Raises ``BatchBusyError`` when another batch is writing to ``out_dir``.
     """
     if engine not in ("local", "dask"):
@@ -428,7 +431,7 @@ def run_batch(
         )
         index_path = _write_index(out)
         if export:
-            corpus_store.export(out / DB_NAME, export, out / "export")
+            corpus_store.export(out / DB_NAME, export, out / "export", bom=csv_bom)
     audited, skipped, errors = counts
     return BatchSummary(
         len(files),
@@ -490,6 +493,8 @@ def _run(
     with CorpusStore(out / DB_NAME) as store, _progress(progress) as bar:
         bar_id = bar.add_task("audit", total=len(files), errors=0)
 
+        in_flight: dict[str, list[Task]] = {}  # sha256 -> later files with that content
+
         def todo() -> Iterator[Task]:
             nonlocal skipped
             for path in files:
@@ -503,6 +508,14 @@ def _run(
                     skipped += 1
                     bar.advance(bar_id)
                     continue
+                if task.sha256 in in_flight:  # same content as a file being audited
+                    in_flight[task.sha256].append(task)
+                    continue
+                stored = store.stored_audit(task.sha256, settings)
+                if stored is not None:  # same content as a stored file: audited once
+                    early.append(_copy_result(task, stored))
+                    continue
+                in_flight[task.sha256] = []
                 yield task
 
         def store_all(results: Iterable[Result]) -> None:
@@ -515,6 +528,8 @@ def _run(
                 else:
                     audited += 1
                 bar.update(bar_id, advance=1, errors=len(errors))
+                for twin in in_flight.pop(result.sha256, []):
+                    early.append(_copy_result(twin, result.audit, result))
 
         if engine == "local":
             results = _local_results(todo(), jobs, auditor, timeout)
@@ -529,7 +544,22 @@ def _run(
             from analyzer.corpus_meta import apply_metadata
 
             apply_metadata(store, metadata)
+        store.finish()
     return audited, skipped, errors
+
+
+def _copy_result(task: Task, audit: dict[str, Any] | None, first: Result | None = None) -> Result:
+    """The result of a file whose content was already audited (in this run or stored):
+    the same audit under this file's path, or the same error naming this file."""
+    if audit is None:
+        assert first is not None
+        message = (first.error or "").replace(first.path, task.shown)
+        return Result(task.shown, task.sha256, 0.0, None, None, first.error_code, message)
+    audit = copy.deepcopy(audit)
+    if isinstance(audit.get("document"), dict):
+        audit["document"]["path"] = task.shown
+    html = _render_html(audit) if task.html else None
+    return Result(task.shown, task.sha256, 0.0, audit, html)
 
 
 def _popall(queue: collections.deque[Result]) -> list[Result]:

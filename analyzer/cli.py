@@ -286,6 +286,13 @@ def _check_model(model: str) -> None:
     default=None,
     help="Also write each table as CSV or Parquet under OUT/export.",
 )
+@click.option("--csv-bom", is_flag=True, help="CSV export: start each file with a BOM (Excel).")
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV or JSON of per-document columns keyed by file name or path (corpus/index.json).",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -304,6 +311,8 @@ def batch_cmd(
     scheduler: str | None,
     ship_bytes: bool,
     export_fmt: str | None,
+    csv_bom: bool,
+    metadata: Path | None,
     timeout: float,
     no_html: bool,
     no_progress: bool,
@@ -345,6 +354,8 @@ def batch_cmd(
         html_reports=not no_html,
         ship_bytes=ship_bytes,
         timeout=timeout,
+        metadata=metadata,
+        csv_bom=csv_bom,
     )
     _emit(summary_text(summary) + "\n", None)
     if summary.errors:

@@ -1,31 +1,52 @@
 """The corpus database: one SQLite file (``DIR/corpus.db``) that batch mode streams audits into.
 
-One writer (the batch parent process) puts one audit or one error per file; a file's rows are
-replaced as a whole when it is audited again (delete then insert, in the same transaction).
-Rows are plain columns, so the database reads as is from pandas (``pd.read_sql``), Datasette
-or the ``sqlite3`` shell; the full audit dict is kept as JSON text in ``documents.audit_json``.
+One writer (the batch parent process) puts one audit or one error per file, each in one short
+transaction; a file's rows are replaced as a whole when it is audited again. Rows are plain
+columns (layout in ``analyzer.store_schema`` and docs/BATCH.md), so the database reads as is
+from pandas, Datasette, R or the ``sqlite3`` shell. The full audit dict is kept in ``audits``,
+packed: the model's own text (already in ``model_provisions``) and text repeated inside the
+audit are left out, the rest zlib-compressed; ``load_audit`` gives it back exactly.
 
 Exports:
-    DB_NAME, STORE_SCHEMA, TABLES, VIEWS, TIMING_COLUMNS -- names and layout
-    CorpusStore        -- open/create the database; ``put_audit``, ``put_error``, ``is_current``
+    DB_NAME, STORE_SCHEMA, TABLES, VIEWS, TIMING_COLUMNS -- names and layout (store_schema)
+    CorpusStore        -- open/create/upgrade the database; ``put_audit``, ``put_error``,
+                          ``is_current``, ``finish`` (labels, duplicates), metadata columns
+    load_audit(db, path_or_id) -> dict | None -- the full audit dict of a stored document
     document_id(path)  -- the stable integer id of a document (a hash of its path)
+    display_path(path) / one_line(text) -- names and messages as one valid UTF-8 line
     report_slug(path)  -- the file name stem of a document's HTML report
     settings_hash(settings) -- hash of the settings that decide if a stored audit is current
-    rows_digest(db)    -- a sha256 over every row except ids and timing columns (compare runs)
-    export(db, fmt, out_dir) -- one CSV or Parquet file per table and view
+    rows_digest(db), export(db, fmt, out_dir) -- from ``analyzer.store_export``
 """
 
 from __future__ import annotations
 
-import csv
+import copy
 import hashlib
 import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from analyzer.store_export import export, rows_digest
+from analyzer.store_schema import (
+    BUILTIN_DOCUMENT_COLUMNS,
+    DB_NAME,
+    DDL,
+    SCHEMA_VERSION,
+    STORE_SCHEMA,
+    TABLES,
+    TIMING_COLUMNS,
+    VIEWS,
+    columns,
+    connect,
+    schema_version,
+)
+from analyzer.textsafe import display_name
 
 __all__ = [
     "DB_NAME",
@@ -34,128 +55,30 @@ __all__ = [
     "VIEWS",
     "TIMING_COLUMNS",
     "CorpusStore",
+    "load_audit",
     "document_id",
+    "display_path",
+    "one_line",
     "report_slug",
     "settings_hash",
     "rows_digest",
     "export",
 ]
 
-DB_NAME = "corpus.db"
-STORE_SCHEMA = "policydiff/corpus-db@1"
-TIMING_COLUMNS = frozenset({"audited_at", "seconds", "at"})
-
-_DDL = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, path_raw BLOB, sha256 TEXT NOT NULL,
-    settings_hash TEXT NOT NULL, title TEXT, format TEXT, pages INTEGER,
-    model_id TEXT, model_follows TEXT, verdict TEXT,
-    n_identical INTEGER, n_editorial INTEGER, n_modified INTEGER, n_missing INTEGER,
-    n_moved INTEGER, n_substantive INTEGER, n_additions INTEGER,
-    audited_at TEXT, seconds REAL, report_path TEXT, audit_json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS provisions (
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL, model_ref TEXT NOT NULL, model_heading TEXT, status TEXT NOT NULL,
-    substantive INTEGER, moved INTEGER, doc_ref TEXT, page INTEGER, line INTEGER,
-    similarity REAL, doc_text_hash TEXT, PRIMARY KEY (document_id, seq));
-CREATE TABLE IF NOT EXISTS changes (
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL, model_ref TEXT NOT NULL, category TEXT, direction TEXT,
-    substantive INTEGER, model_text TEXT, doc_text TEXT, PRIMARY KEY (document_id, seq));
-CREATE TABLE IF NOT EXISTS additions (
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL, doc_ref TEXT, heading TEXT, text TEXT, page INTEGER, line INTEGER,
-    PRIMARY KEY (document_id, seq));
-CREATE TABLE IF NOT EXISTS requirements (
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    requirement_id TEXT NOT NULL, title TEXT, status TEXT, citation TEXT,
-    PRIMARY KEY (document_id, requirement_id));
-CREATE TABLE IF NOT EXISTS errors (
-    path TEXT PRIMARY KEY, path_raw BLOB, sha256 TEXT, error_code TEXT NOT NULL,
-    message TEXT NOT NULL, at TEXT);
-CREATE INDEX IF NOT EXISTS provisions_ref ON provisions (model_ref, status);
-CREATE INDEX IF NOT EXISTS changes_ref ON changes (model_ref, direction);
-
-CREATE VIEW IF NOT EXISTS provision_stats AS
-SELECT d.model_id AS model_id, p.model_ref AS model_ref, MIN(p.seq) AS seq,
-       MAX(p.model_heading) AS model_heading, COUNT(*) AS documents,
-       SUM(p.status = 'identical') AS identical, SUM(p.status = 'editorial') AS editorial,
-       SUM(p.status = 'modified') AS modified, SUM(p.status = 'missing') AS missing,
-       SUM(p.substantive) AS substantive, SUM(p.moved) AS moved,
-       (SELECT COUNT(DISTINCT c.document_id) FROM changes c JOIN documents d2
-          ON d2.id = c.document_id WHERE c.model_ref = p.model_ref
-          AND d2.model_id = d.model_id AND c.direction = 'weaker') AS weakened
-FROM provisions p JOIN documents d ON d.id = p.document_id
-GROUP BY d.model_id, p.model_ref
-ORDER BY d.model_id, MIN(p.seq);
-
-CREATE VIEW IF NOT EXISTS requirement_stats AS
-SELECT d.model_id AS model_id, r.requirement_id AS requirement_id, MAX(r.title) AS title,
-       MAX(r.citation) AS citation, COUNT(*) AS documents,
-       SUM(r.status = 'met') AS met, SUM(r.status = 'weakened') AS weakened,
-       SUM(r.status = 'missing') AS missing,
-       ROUND(1.0 * SUM(r.status = 'met') / COUNT(*), 4) AS compliance_rate
-FROM requirements r JOIN documents d ON d.id = r.document_id
-GROUP BY d.model_id, r.requirement_id
-ORDER BY d.model_id, r.requirement_id;
-
-CREATE VIEW IF NOT EXISTS change_stats AS
-SELECT d.model_id AS model_id, c.category AS category, c.direction AS direction,
-       COUNT(*) AS changes, SUM(c.substantive) AS substantive,
-       COUNT(DISTINCT c.document_id) AS documents
-FROM changes c JOIN documents d ON d.id = c.document_id
-GROUP BY d.model_id, c.category, c.direction
-ORDER BY d.model_id, c.category, c.direction;
-
-CREATE VIEW IF NOT EXISTS lineage AS
-SELECT model_follows, model_id, verdict, COUNT(*) AS documents
-FROM documents GROUP BY model_follows, model_id, verdict
-ORDER BY model_follows, model_id, verdict;
-"""
-
-TABLES: tuple[str, ...] = (
-    "documents",
-    "provisions",
-    "changes",
-    "additions",
-    "requirements",
-    "errors",
-)
-VIEWS: tuple[str, ...] = ("provision_stats", "requirement_stats", "change_stats", "lineage")
-
-# Stable row order for every table and view (ids are hashes of paths, so stable across runs).
-_ORDER = {
-    "documents": "id",
-    "provisions": "document_id, seq",
-    "changes": "document_id, seq",
-    "additions": "document_id, seq",
-    "requirements": "document_id, requirement_id",
-    "errors": "path",
-}
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _escape_control(match: re.Match[str]) -> str:
-    char = match.group()
-    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
+PACK_FORMAT = "policydiff/packed-audit@1"
 
 
 def display_path(path: str) -> str:
     """``path`` as stored and shown: valid UTF-8 on one printable line. A byte that is not
-    UTF-8 (a surrogate escape from the file system, ``caf\\udce9.txt``) is shown as
-    ``\\xe9`` and control characters (a newline in a name) as ``\\n``; ordinary paths are
-    unchanged. The exact bytes are kept in ``path_raw`` when they differ."""
-    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(_escape_control, text)
+    UTF-8 (a surrogate escape from the file system) is shown as ``\\xe9``, control characters
+    (a newline in a name) as ``\\n``; ordinary paths are unchanged. The exact bytes are kept
+    in ``path_raw`` when they differ."""
+    return display_name(path)
 
 
 def one_line(message: str) -> str:
     """``message`` as one printable, valid UTF-8 line (for error rows and the terminal)."""
-    text = message.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(_escape_control, text)
+    return display_name(message)
 
 
 def _path_bytes(path: str) -> bytes:
@@ -195,11 +118,121 @@ def _loc(item: Mapping[str, Any]) -> tuple[int | None, int | None]:
     return loc.get("page"), loc.get("line")
 
 
-def connect(db_path: str | Path) -> sqlite3.Connection:
-    """Open the database read/write in autocommit mode (transactions are explicit)."""
-    conn = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
+def _json_text(data: Any) -> str:
+    """Canonical JSON; ASCII-escaped only when some string would not encode as UTF-8."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return text
+
+
+# ---------------------------------------------------------------- packing the audit
+
+
+def pack_audit(audit: Mapping[str, Any], model_texts: Mapping[str, str]) -> bytes:
+    """The audit as compressed JSON, leaving out what can be put back exactly: a provision's
+    ``model_text`` equal to the model's stored text, a ``doc_text`` equal to its
+    ``model_text``, a ``redline`` that is one ``equal`` run of it, and an evidence quote equal
+    to its provision's ``doc_text``. What was left out is listed under ``_packed``."""
+    data = copy.deepcopy(dict(audit))
+    left: dict[str, list[Any]] = {"mt": [], "dt": [], "rl": [], "q": []}
+    doc_texts: dict[str, str] = {}
+    for i, p in enumerate(data.get("provisions") or ()):
+        model_text = p.get("model_text")
+        if model_text is not None and model_texts.get(p.get("model_ref", "")) == model_text:
+            del p["model_text"]
+            left["mt"].append(i)
+        if "doc_text" in p and p["doc_text"] == model_text and model_text is not None:
+            del p["doc_text"]
+            left["dt"].append(i)
+        doc_text = model_text if i in left["dt"] else p.get("doc_text")
+        if doc_text is not None and p.get("redline") == [["equal", doc_text]]:
+            del p["redline"]
+            left["rl"].append(i)
+        if isinstance(doc_text, str):
+            doc_texts.setdefault(p.get("model_ref", ""), doc_text)
+    for r_i, r in enumerate(data.get("requirements") or ()):
+        for e_i, e in enumerate(r.get("evidence") or ()):
+            if isinstance(e, dict) and e.get("quote") is not None:
+                if doc_texts.get(e.get("model_ref", "")) == e["quote"]:
+                    del e["quote"]
+                    left["q"].append([r_i, e_i])
+    data["_packed"] = {"format": PACK_FORMAT, **left}
+    return zlib.compress(_json_text(data).encode("utf-8"), 6)
+
+
+def unpack_audit(blob: bytes, model_texts: Mapping[str, str]) -> dict[str, Any]:
+    """The audit ``pack_audit`` packed, exactly as it was."""
+    data: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
+    left = data.pop("_packed", None) or {}
+    provisions = data.get("provisions") or []
+    for i in left.get("mt", ()):
+        provisions[i]["model_text"] = model_texts[provisions[i]["model_ref"]]
+    for i in left.get("dt", ()):
+        provisions[i]["doc_text"] = provisions[i]["model_text"]
+    for i in left.get("rl", ()):
+        provisions[i]["redline"] = [["equal", provisions[i]["doc_text"]]]
+    doc_texts: dict[str, str] = {}
+    for p in provisions:
+        if isinstance(p.get("doc_text"), str):
+            doc_texts.setdefault(p.get("model_ref", ""), p["doc_text"])
+    for r_i, e_i in left.get("q", ()):
+        evidence = data["requirements"][r_i]["evidence"][e_i]
+        evidence["quote"] = doc_texts[evidence["model_ref"]]
+    return _restore_order(data)
+
+
+def _restore_order(data: dict[str, Any]) -> dict[str, Any]:
+    """Keys in sorted order, as the canonical JSON stored them (so equal dicts dump equal)."""
+    return json.loads(json.dumps(data, sort_keys=True))
+
+
+# ---------------------------------------------------------------- the model tables
+
+
+def _model_rows(model_id: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Rows of ``model_provisions`` and ``model_requirements`` for a bundled model (empty
+    when the model cannot be loaded, e.g. a model file that has moved)."""
+    try:
+        from analyzer.baselines import load_model
+        from analyzer.check import load_catalog
+
+        model = load_model(model_id)
+        catalog = load_catalog(model.id)
+    except Exception:  # noqa: BLE001 - the model tables are a convenience, never a failure
+        return [], []
+    reqs_of: dict[str, list[str]] = {}
+    cites_of: dict[str, list[str]] = {}
+    req_rows = []
+    for req in catalog.requirements if catalog else ():
+        req_rows.append((model_id, req.id, req.title, req.citation, ",".join(req.provisions)))
+        for ref in req.provisions:
+            reqs_of.setdefault(ref, []).append(req.id)
+            if req.citation not in cites_of.setdefault(ref, []):
+                cites_of[ref].append(req.citation)
+    headings = {c.ref: c.heading for c in model.tree.clauses}
+    parents = {c.ref: c.parent for c in model.tree.clauses}
+    prov_rows = []
+    for seq, clause in enumerate(model.tree.clauses, 1):
+        section, ref = "", clause.ref
+        while ref is not None and not section:
+            section = headings.get(ref) or ""
+            ref = parents.get(ref)
+        prov_rows.append(
+            (
+                model_id,
+                clause.ref,
+                seq,
+                clause.heading or None,
+                section or None,
+                clause.text,
+                ",".join(reqs_of.get(clause.ref, [])) or None,
+                "; ".join(cites_of.get(clause.ref, [])) or None,
+            )
+        )
+    return prov_rows, req_rows
 
 
 class CorpusStore:
@@ -211,12 +244,15 @@ class CorpusStore:
         self.conn = connect(self.path)
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
-        _add_missing_columns(self.conn)
-        self.conn.executescript(_DDL)
+        old = schema_version(self.conn)
+        legacy = _take_legacy(self.conn) if 0 < old < SCHEMA_VERSION else None
+        self.conn.executescript(DDL)
         self.conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (STORE_SCHEMA,)
         )
-        self._pending = 0
+        self._model_texts: dict[str, dict[str, str]] = {}
+        if legacy is not None:
+            self._upgrade(legacy)
 
     def __enter__(self) -> CorpusStore:
         return self
@@ -231,23 +267,18 @@ class CorpusStore:
     def commit(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
-        self._pending = 0
 
     def _begin(self) -> None:
         if not self.conn.in_transaction:
-            self.conn.execute("BEGIN")
+            self.conn.execute("BEGIN IMMEDIATE")
 
-    def _tick(self) -> None:
-        # One short transaction per document: the write lock is never held while the batch
-        # waits for its workers, so readers and other writers wait milliseconds at most.
-        self.commit()
+    # -------------------------------------------------------------- reading
 
     def is_current(self, path: str, sha256: str, settings: str, *, need_report: bool) -> bool:
         """True when ``path`` is stored OK with this content and these settings."""
-        path = display_path(path)
         row = self.conn.execute(
             "SELECT report_path FROM documents WHERE path = ? AND sha256 = ? AND settings_hash = ?",
-            (path, sha256, settings),
+            (display_path(path), sha256, settings),
         ).fetchone()
         if row is None:
             return False
@@ -257,9 +288,59 @@ class CorpusStore:
             return report == "" or (report is not None and (self.path.parent / report).is_file())
         return True
 
-    def _forget(self, path: str) -> None:
+    def stored_audit(self, sha256: str, settings: str) -> dict[str, Any] | None:
+        """The audit of a stored document with this content and these settings, if any (a
+        duplicate file is then stored without auditing it again)."""
+        row = self.conn.execute(
+            "SELECT d.model_id, a.packed FROM documents d JOIN audits a ON a.document_id = d.id "
+            "WHERE d.sha256 = ? AND d.settings_hash = ? ORDER BY d.path LIMIT 1",
+            (sha256, settings),
+        ).fetchone()
+        return None if row is None else unpack_audit(row[1], self.model_texts(row[0]))
+
+    def model_texts(self, model_id: str | None) -> dict[str, str]:
+        """``model_ref -> text`` of a model, from ``model_provisions`` (filled on first use)."""
+        if model_id is None:
+            return {}
+        if model_id not in self._model_texts:
+            if not self.conn.execute(
+                "SELECT 1 FROM model_provisions WHERE model_id = ? LIMIT 1", (model_id,)
+            ).fetchone():
+                prov_rows, req_rows = _model_rows(model_id)
+                self._begin()
+                ex = self.conn.executemany
+                ex("INSERT OR IGNORE INTO model_provisions VALUES (?,?,?,?,?,?,?,?)", prov_rows)
+                ex("INSERT OR IGNORE INTO model_requirements VALUES (?,?,?,?,?)", req_rows)
+                self.commit()
+            self._model_texts[model_id] = dict(
+                self.conn.execute(
+                    "SELECT model_ref, text FROM model_provisions WHERE model_id = ?", (model_id,)
+                ).fetchall()
+            )
+        return self._model_texts[model_id]
+
+    def builtin_columns(self) -> tuple[str, ...]:
+        return BUILTIN_DOCUMENT_COLUMNS
+
+    def metadata_columns(self) -> list[str]:
+        """The metadata columns of ``documents``, in the order they were added."""
+        return [c for c, _ in columns(self.conn, "documents") if c not in BUILTIN_DOCUMENT_COLUMNS]
+
+    # -------------------------------------------------------------- writing
+
+    def _forget(self, path: str) -> dict[str, Any]:
+        """Delete ``path``'s rows; return its metadata values (kept across re-audits)."""
+        meta_cols = self.metadata_columns()
+        kept: dict[str, Any] = {}
+        if meta_cols:
+            row = self.conn.execute(
+                f"SELECT {', '.join(meta_cols)} FROM documents WHERE path = ?", (path,)
+            ).fetchone()
+            if row is not None:
+                kept = {c: v for c, v in zip(meta_cols, row, strict=True) if v is not None}
         self.conn.execute("DELETE FROM documents WHERE path = ?", (path,))
         self.conn.execute("DELETE FROM errors WHERE path = ?", (path,))
+        return kept
 
     def put_error(
         self,
@@ -280,7 +361,7 @@ class CorpusStore:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (path, _raw(path, raw_path), sha256, code, one_line(message), _now()),
         )
-        self._tick()
+        self.commit()
 
     def put_audit(
         self,
@@ -295,99 +376,118 @@ class CorpusStore:
     ) -> int:
         """Store one audit dict for ``path``, replacing its old rows; return the document id."""
         path = display_path(path)
+        model_id = (audit.get("model") or {}).get("id")
+        model_texts = self.model_texts(model_id)
+        packed = pack_audit(audit, model_texts)
         self._begin()
-        self._forget(path)
+        kept = self._forget(path)
         doc_id = document_id(path)
         row = _document_row(doc_id, path, sha256, settings, audit, seconds, report_path)
-        names = (
-            "id",
-            "path",
-            "sha256",
-            "settings_hash",
-            "title",
-            "format",
-            "pages",
-            "model_id",
-            "model_follows",
-            "verdict",
-            "n_identical",
-            "n_editorial",
-            "n_modified",
-            "n_missing",
-            "n_moved",
-            "n_substantive",
-            "n_additions",
-            "audited_at",
-            "seconds",
-            "report_path",
-            "audit_json",
-            "path_raw",
-        )
+        row.update(kept, path_raw=_raw(path, raw_path))
+        names = list(row)
         self.conn.execute(
             f"INSERT INTO documents ({', '.join(names)}) VALUES ({','.join('?' * len(names))})",
-            (*row, _raw(path, raw_path)),
+            [row[n] for n in names],
         )
-        self._insert_children(doc_id, audit)
-        self._tick()
+        self.conn.execute("INSERT INTO audits VALUES (?, ?)", (doc_id, packed))
+        _insert_children(self.conn, doc_id, audit)
+        self.commit()
         return doc_id
 
-    def _insert_children(self, doc_id: int, audit: Mapping[str, Any]) -> None:
-        prov_rows: list[tuple[Any, ...]] = []
-        change_rows: list[tuple[Any, ...]] = []
-        for seq, p in enumerate(audit.get("provisions", ()), 1):
-            page, line = _loc(p)
-            prov_rows.append(
-                (
-                    doc_id,
-                    seq,
-                    p["model_ref"],
-                    p.get("model_heading"),
-                    p["status"],
-                    int(bool(p.get("substantive"))),
-                    int(bool(p.get("moved"))),
-                    p.get("doc_ref"),
-                    page,
-                    line,
-                    p.get("similarity"),
-                    _text_hash(p.get("doc_text")),
-                )
+    def add_metadata_columns(self, names: list[str]) -> None:
+        existing = {c for c, _ in columns(self.conn, "documents")}
+        for name in names:
+            if name not in existing:
+                self.conn.execute(f'ALTER TABLE documents ADD COLUMN "{name}"')
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('metadata_columns', ?)",
+            (json.dumps(self.metadata_columns()),),
+        )
+
+    def set_metadata(self, path: str, values: Mapping[str, Any], *, label: Any = None) -> None:
+        if label is not None:
+            values = {**values, "meta_label": str(label)}
+            self.add_metadata_columns(["meta_label"])
+        if not values:
+            return
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        self._begin()
+        self.conn.execute(f"UPDATE documents SET {sets} WHERE path = ?", [*values.values(), path])
+
+    def finish(self) -> None:
+        """After a run: give every document a unique readable label and mark duplicates."""
+        self._begin()
+        _relabel(self.conn, "meta_label" in self.metadata_columns())
+        self.conn.execute(
+            "UPDATE documents SET duplicate_of = (SELECT MIN(d2.id) FROM documents d2 WHERE "
+            "d2.sha256 = documents.sha256 AND d2.path = (SELECT MIN(d3.path) FROM documents d3 "
+            "WHERE d3.sha256 = documents.sha256)) "
+        )
+        self.conn.execute("UPDATE documents SET duplicate_of = NULL WHERE duplicate_of = id")
+        self.commit()
+
+    def _upgrade(self, legacy: list[tuple[Any, ...]]) -> None:
+        """Rebuild the rows of a version-1 database from the audit JSON it kept."""
+        for path, sha256, settings, audit_json, seconds, report_path in legacy:
+            self.put_audit(
+                path,
+                sha256,
+                settings,
+                json.loads(audit_json),
+                seconds=seconds or 0.0,
+                report_path=report_path,
             )
-            for c in p.get("changes", ()):
-                change_rows.append(
-                    (
-                        doc_id,
-                        len(change_rows) + 1,
-                        p["model_ref"],
-                        c.get("category"),
-                        c.get("direction"),
-                        int(bool(c.get("substantive"))),
-                        c.get("model_text"),
-                        c.get("doc_text"),
-                    )
-                )
-        add_rows = [
-            (doc_id, seq, a.get("doc_ref"), a.get("heading"), a.get("text"), *_loc(a))
-            for seq, a in enumerate(audit.get("additions", ()), 1)
-        ]
-        req_rows = [
-            (doc_id, r["id"], r.get("title"), r.get("status"), r.get("citation"))
-            for r in audit.get("requirements", ())
-        ]
-        ex = self.conn.executemany
-        ex("INSERT INTO provisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", prov_rows)
-        ex("INSERT INTO changes VALUES (?,?,?,?,?,?,?,?)", change_rows)
-        ex("INSERT INTO additions VALUES (?,?,?,?,?,?,?)", add_rows)
-        ex("INSERT OR REPLACE INTO requirements VALUES (?,?,?,?,?)", req_rows)
+        self.finish()
 
 
-def _json_text(data: Any) -> str:
-    """Canonical JSON; ASCII-escaped only when some string would not encode as UTF-8."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    return text
+def _take_legacy(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """Read a version-1 database's audits, then drop its old tables and views."""
+    rows = conn.execute(
+        "SELECT path, sha256, settings_hash, audit_json, seconds, report_path FROM documents"
+    ).fetchall()
+    for view in ("provision_stats", "requirement_stats", "change_stats", "lineage"):
+        conn.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in ("provisions", "changes", "additions", "requirements", "documents"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for index in ("provisions_ref", "changes_ref"):
+        conn.execute(f"DROP INDEX IF EXISTS {index}")
+    return rows
+
+
+def _relabel(conn: sqlite3.Connection, use_meta: bool) -> None:
+    """Labels: the metadata label or the file stem; where two documents would share one,
+    the parent folder is put in front, then a short path hash behind. Deterministic: it
+    depends only on the set of stored paths."""
+    pick = "COALESCE(meta_label, '')" if use_meta else "''"
+    rows = conn.execute(f"SELECT id, path, {pick} FROM documents ORDER BY path").fetchall()
+
+    def first(path: str, given: str) -> str:
+        return given or Path(path).stem or Path(path).name
+
+    def second(path: str, given: str) -> str:
+        return f"{Path(path).parent.name}/{first(path, given)}"
+
+    labels: dict[int, str] = {}
+    todo = [(i, p, g) for i, p, g in rows]
+    for make in (first, second):
+        counts: dict[str, int] = {}
+        for _, p, g in todo:
+            counts[make(p, g)] = counts.get(make(p, g), 0) + 1
+        rest = []
+        for i, p, g in todo:
+            if counts[make(p, g)] == 1:
+                labels[i] = make(p, g)
+            else:
+                rest.append((i, p, g))
+        todo = rest
+    for i, p, g in todo:
+        labels[i] = f"{second(p, g)} ({hashlib.sha256(_path_bytes(p)).hexdigest()[:6]})"
+    current = dict(conn.execute("SELECT id, label FROM documents").fetchall())
+    changed = [(i, lab) for i, lab in labels.items() if current.get(i) != lab]
+    conn.executemany("UPDATE documents SET label = NULL WHERE id = ?", [(i,) for i, _ in changed])
+    conn.executemany(
+        "UPDATE documents SET label = ? WHERE id = ?", [(lab, i) for i, lab in changed]
+    )
 
 
 def _raw(path: str, raw_path: str | None) -> bytes | None:
@@ -397,12 +497,18 @@ def _raw(path: str, raw_path: str | None) -> bytes | None:
     return _path_bytes(raw_path)
 
 
-def _add_missing_columns(conn: sqlite3.Connection) -> None:
-    """Bring a database made by an older version up to this layout (columns only added)."""
-    for table in ("documents", "errors"):
-        cols = {c for c, _ in _columns(conn, table)}
-        if cols and "path_raw" not in cols:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN path_raw BLOB")
+def _deviation_hash(audit: Mapping[str, Any]) -> str | None:
+    """A hash of the document's deviations from the model (provision, status, wording):
+    documents with equal hashes deviate identically (near-duplicates)."""
+    tokens = sorted(
+        f"{p.get('model_ref')}|{p.get('status')}|{_text_hash(p.get('doc_text'))}"
+        for p in audit.get("provisions") or ()
+        if p.get("status") != "identical"
+    )
+    model_id = (audit.get("model") or {}).get("id")
+    if not tokens:
+        return None
+    return hashlib.sha1(f"{model_id}\n{chr(10).join(tokens)}".encode()).hexdigest()[:16]
 
 
 def _document_row(
@@ -413,141 +519,124 @@ def _document_row(
     audit: Mapping[str, Any],
     seconds: float,
     report_path: str | None,
-) -> tuple[Any, ...]:
+) -> dict[str, Any]:
     doc = audit.get("document", {})
     model = audit.get("model", {})
     s = audit.get("summary", {})
-    audit_json = _json_text(audit)
-    return (
-        doc_id,
-        path,
-        sha256,
-        settings,
-        doc.get("title"),
-        doc.get("format"),
-        doc.get("pages"),
-        model.get("id"),
-        model.get("follows"),
-        audit.get("verdict"),
-        s.get("identical"),
-        s.get("editorial"),
-        s.get("modified"),
-        s.get("missing"),
-        s.get("moved"),
-        s.get("substantive"),
-        s.get("additions"),
-        _now(),
-        round(seconds, 4),
-        report_path,
-        audit_json,
-    )
-
-
-def _columns(conn: sqlite3.Connection, name: str) -> list[tuple[str, str]]:
-    """(column, declared type) of a table or view."""
-    return [(r[1], (r[2] or "").upper()) for r in conn.execute(f"PRAGMA table_info({name})")]
-
-
-def _select(conn: sqlite3.Connection, name: str, columns: list[str]) -> sqlite3.Cursor:
-    order = _ORDER.get(name)
-    sql = f"SELECT {', '.join(columns)} FROM {name}"
-    return conn.execute(sql + (f" ORDER BY {order}" if order else ""))
-
-
-def rows_digest(db: str | Path) -> str:
-    """sha256 over all rows of all tables, leaving out timing columns; equal for equal work."""
-    conn = connect(db)
-    try:
-        h = hashlib.sha256()
-        for name in TABLES:
-            cols = [c for c, _ in _columns(conn, name) if c not in TIMING_COLUMNS]
-            h.update(f"{name}:{','.join(cols)}\n".encode())
-            for row in _select(conn, name, cols):
-                h.update(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
-        return h.hexdigest()
-    finally:
-        conn.close()
-
-
-def _batches(cur: sqlite3.Cursor, size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
-    while rows := cur.fetchmany(size):
-        yield rows
-
-
-def _export_csv(conn: sqlite3.Connection, name: str, target: Path) -> int:
-    cols = [c for c, _ in _columns(conn, name)]
-    n = 0
-    with target.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(cols)
-        for rows in _batches(_select(conn, name, cols)):
-            writer.writerows(rows)
-            n += len(rows)
-    return n
-
-
-def _arrow_schema(conn: sqlite3.Connection, name: str) -> Any:
-    import pyarrow as pa
-
-    kinds = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
-    fields = []
-    for col, decl in _columns(conn, name):
-        # Aggregates in views have no declared type: counts are integers, rates are reals.
-        default = pa.float64() if col.endswith("rate") else pa.int64()
-        kind = kinds.get(decl) or (pa.string() if col in _TEXT_VIEW_COLS else default)
-        fields.append(pa.field(col, kind))
-    return pa.schema(fields)
-
-
-_TEXT_VIEW_COLS = frozenset(
-    {
-        "model_id",
-        "model_ref",
-        "model_heading",
-        "requirement_id",
-        "title",
-        "citation",
-        "category",
-        "direction",
-        "model_follows",
-        "verdict",
+    reqs = audit.get("requirements") or ()
+    return {
+        "id": doc_id,
+        "path": path,
+        "sha256": sha256,
+        "settings_hash": settings,
+        "title": doc.get("title"),
+        "format": doc.get("format"),
+        "pages": doc.get("pages"),
+        "model_id": model.get("id"),
+        "model_follows": model.get("follows"),
+        "verdict": audit.get("verdict"),
+        "n_identical": s.get("identical"),
+        "n_editorial": s.get("editorial"),
+        "n_modified": s.get("modified"),
+        "n_missing": s.get("missing"),
+        "n_moved": s.get("moved"),
+        "n_substantive": s.get("substantive"),
+        "n_additions": s.get("additions"),
+        "n_needs_review": s.get("needs_review", s.get("needs-review")),
+        "n_requirements": len(reqs),
+        "n_requirements_met": sum(1 for r in reqs if r.get("status") == "met"),
+        "deviation_hash": _deviation_hash(audit),
+        "audited_at": _now(),
+        "seconds": round(seconds, 4),
+        "report_path": report_path,
     }
-)
 
 
-def _export_parquet(conn: sqlite3.Connection, name: str, target: Path) -> int:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError(
-            "Parquet export needs pyarrow: pip install 'policydiff[parquet]'"
-        ) from exc
-    schema = _arrow_schema(conn, name)
-    n = 0
-    with pq.ParquetWriter(str(target), schema) as writer:
-        for rows in _batches(_select(conn, name, schema.names)):
-            columns = zip(*rows, strict=True)
-            arrays = [pa.array(list(c), type=f.type) for c, f in zip(columns, schema, strict=True)]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-            n += len(rows)
-    return n
+def _evidence_text(evidence: Any) -> str | None:
+    """Evidence as one compact line: ``model ref -> document ref (p. N, l. M)`` per item."""
+    parts = []
+    for e in evidence or ():
+        if not isinstance(e, dict):
+            continue
+        page, line = _loc(e)
+        where = f" (p. {page}, l. {line})" if page is not None else ""
+        target = e.get("doc_ref") or e.get("kind") or ""
+        parts.append(f"{e.get('model_ref') or '-'} -> {target}{where}".strip())
+    return "; ".join(parts) or None
 
 
-def export(db: str | Path, fmt: str, out_dir: str | Path) -> dict[str, Path]:
-    """Write one ``<table>.csv`` or ``<table>.parquet`` per table and view; return the paths."""
-    if fmt not in ("csv", "parquet"):
-        raise ValueError(f"unknown export format {fmt!r}; use csv or parquet")
-    target_dir = Path(out_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    writer = _export_csv if fmt == "csv" else _export_parquet
+def _insert_children(conn: sqlite3.Connection, doc_id: int, audit: Mapping[str, Any]) -> None:
+    prov_rows: list[tuple[Any, ...]] = []
+    change_rows: list[tuple[Any, ...]] = []
+    for seq, p in enumerate(audit.get("provisions", ()), 1):
+        page, line = _loc(p)
+        prov_rows.append(
+            (
+                doc_id,
+                seq,
+                p["model_ref"],
+                p["status"],
+                int(bool(p.get("substantive"))),
+                int(bool(p.get("moved"))),
+                p.get("doc_ref"),
+                page,
+                line,
+                p.get("similarity"),
+                _text_hash(p.get("doc_text")),
+            )
+        )
+        for c in p.get("changes", ()):
+            c_page, c_line = _loc(c) if c.get("location") else (page, line)
+            effect = c.get("effect")
+            change_rows.append(
+                (
+                    doc_id,
+                    len(change_rows) + 1,
+                    p["model_ref"],
+                    c.get("doc_ref", p.get("doc_ref")),
+                    c_page,
+                    c_line,
+                    c.get("category"),
+                    c.get("direction"),
+                    effect if effect is None or isinstance(effect, str) else _json_text(effect),
+                    int(bool(c.get("substantive"))),
+                    c.get("explanation"),
+                    c.get("model_text"),
+                    c.get("doc_text"),
+                )
+            )
+    add_rows = [
+        (doc_id, seq, a.get("doc_ref"), a.get("heading"), a.get("text"), *_loc(a))
+        for seq, a in enumerate(audit.get("additions", ()), 1)
+    ]
+    req_rows = [
+        (doc_id, r["id"], r.get("status"), r.get("explanation"), _evidence_text(r.get("evidence")))
+        for r in audit.get("requirements", ())
+    ]
+    ex = conn.executemany
+    ex("INSERT INTO provisions VALUES (?,?,?,?,?,?,?,?,?,?,?)", prov_rows)
+    ex("INSERT INTO changes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", change_rows)
+    ex("INSERT INTO additions VALUES (?,?,?,?,?,?,?)", add_rows)
+    ex("INSERT OR REPLACE INTO requirements VALUES (?,?,?,?,?)", req_rows)
+
+
+def load_audit(db: str | Path, document: str | int) -> dict[str, Any] | None:
+    """The full audit dict of a stored document, by path (as stored) or id; None if absent."""
     conn = connect(db)
     try:
-        written = {}
-        for name in TABLES + VIEWS:
-            target = target_dir / f"{name}.{fmt}"
-            writer(conn, name, target)
-            written[name] = target
-        return written
+        key = "d.id" if isinstance(document, int) else "d.path"
+        row = conn.execute(
+            f"SELECT d.model_id, a.packed FROM documents d JOIN audits a "
+            f"ON a.document_id = d.id WHERE {key} = ?",
+            (document,),
+        ).fetchone()
+        if row is None:
+            return None
+        texts = dict(
+            conn.execute(
+                "SELECT model_ref, text FROM model_provisions WHERE model_id = ?", (row[0],)
+            ).fetchall()
+        )
+        return unpack_audit(row[1], texts)
     finally:
         conn.close()

@@ -13,7 +13,18 @@ from typing import Any
 import pytest
 
 from analyzer.corpus_report import deviation_clusters, render_corpus_report
-from analyzer.store import TABLES, VIEWS, CorpusStore, document_id, export, rows_digest
+from analyzer.store import (
+    TABLES,
+    VIEWS,
+    CorpusStore,
+    document_id,
+    export,
+    load_audit,
+    pack_audit,
+    rows_digest,
+    unpack_audit,
+)
+from analyzer.store_export import csv_cell
 
 SAMPLE = Path(__file__).parent / "data" / "sample_audit.json"
 
@@ -49,7 +60,7 @@ def test_rows_match_the_audit(tmp_path: Path, audit: dict[str, Any]) -> None:
     assert _count(db, "requirements") == 3 * len(audit["requirements"])
     with sqlite3.connect(db) as conn:
         row = conn.execute(
-            "SELECT id, model_id, verdict, n_identical, n_missing, audit_json FROM documents "
+            "SELECT id, model_id, verdict, n_identical, n_missing FROM documents "
             "WHERE path = '/corpus/doc-0.txt'"
         ).fetchone()
         stats = dict(conn.execute("SELECT model_ref, missing FROM provision_stats"))
@@ -60,7 +71,8 @@ def test_rows_match_the_audit(tmp_path: Path, audit: dict[str, Any]) -> None:
         audit["summary"]["identical"],
         audit["summary"]["missing"],
     )
-    assert json.loads(row[5]) == audit
+    assert load_audit(db, "/corpus/doc-0.txt") == audit
+    assert load_audit(db, row[0]) == audit and load_audit(db, "/nowhere.txt") is None
     first_ref = audit["provisions"][0]["model_ref"]
     assert stats[first_ref] == 1 + 3 * (audit["provisions"][0]["status"] == "missing")
 
@@ -105,7 +117,7 @@ def test_export_round_trips_row_counts(tmp_path: Path, audit: dict[str, Any], fm
     assert set(written) == set(TABLES + VIEWS)
     for name, path in written.items():
         if fmt == "csv":
-            with path.open(newline="", encoding="utf-8") as fh:
+            with path.open(newline="", encoding="utf-8-sig") as fh:
                 n = sum(1 for _ in csv.reader(fh)) - 1
         else:
             import pyarrow.parquet as pq
@@ -116,7 +128,7 @@ def test_export_round_trips_row_counts(tmp_path: Path, audit: dict[str, Any], fm
         import pyarrow.parquet as pq
 
         docs = {d["path"]: d for d in pq.read_table(written["documents"]).to_pylist()}
-        assert json.loads(docs["/corpus/doc-0.txt"]["audit_json"]) == audit
+        assert docs["/corpus/doc-0.txt"]["id"] == document_id("/corpus/doc-0.txt")
 
 
 def test_corpus_report_escapes_document_text(tmp_path: Path, audit: dict[str, Any]) -> None:
@@ -142,3 +154,163 @@ def test_deviation_clusters_single_linkage() -> None:
     }
     assert deviation_clusters(sets, threshold=0.8) == [[1, 2, 3]]
     assert deviation_clusters(sets, threshold=0.6) == [[1, 2, 3], [4, 5]]
+
+
+def test_packed_audit_is_small_and_exact(tmp_path: Path, audit: dict[str, Any]) -> None:
+    db = tmp_path / "corpus.db"
+    with CorpusStore(db) as store:
+        store.put_audit("/corpus/a.txt", "a" * 64, "s1", audit, seconds=0.1)
+        texts = store.model_texts("post-sro")
+    with sqlite3.connect(db) as conn:
+        (packed,) = conn.execute("SELECT packed FROM audits").fetchone()
+    raw = len(json.dumps(audit).encode())
+    assert len(packed) < raw / 10
+    assert load_audit(db, "/corpus/a.txt") == audit
+    # Only exact copies of the model's text are left out: a changed model text stays inside.
+    changed = copy.deepcopy(audit)
+    changed["provisions"][0]["model_text"] += " (edited)"
+    blob = pack_audit(changed, texts)
+    assert unpack_audit(blob, texts) == changed
+
+
+def test_model_tables_explain_the_codes(tmp_path: Path, audit: dict[str, Any]) -> None:
+    db = tmp_path / "corpus.db"
+    _fill(db, audit, n=1)
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT model_ref, section, text, requirement_ids FROM model_provisions "
+            "WHERE model_id = 'post-sro' AND requirement_ids IS NOT NULL"
+        ).fetchall()
+        reqs = conn.execute("SELECT COUNT(*) FROM model_requirements").fetchone()[0]
+        stats = conn.execute("SELECT section, model_text FROM provision_stats").fetchall()
+        evidence = conn.execute("SELECT explanation, evidence FROM requirements").fetchall()
+    assert rows and all(text for _, _, text, _ in rows) and reqs == len(audit["requirements"])
+    assert sum(1 for s, t in stats if s and t) > len(stats) * 0.9
+    assert all(e for e, _ in evidence) and any(ev and " -> " in ev for _, ev in evidence)
+
+
+def test_labels_are_unique_and_readable(tmp_path: Path, audit: dict[str, Any]) -> None:
+    db = tmp_path / "corpus.db"
+    paths = ["/a/x/policy.txt", "/a/y/policy.txt", "/b/y/policy.txt", "/a/lakeville.txt"]
+    with CorpusStore(db) as store:
+        for i, p in enumerate(paths):
+            store.put_audit(p, f"{i:064d}", "s1", audit, seconds=0.1)
+        store.finish()
+    with sqlite3.connect(db) as conn:
+        labels = dict(conn.execute("SELECT path, label FROM documents"))
+    assert labels["/a/lakeville.txt"] == "lakeville"
+    assert labels["/a/x/policy.txt"] == "x/policy"
+    assert labels["/a/y/policy.txt"].startswith("y/policy (") and len(set(labels.values())) == 4
+
+
+def test_same_content_is_flagged_duplicate(tmp_path: Path, audit: dict[str, Any]) -> None:
+    db = tmp_path / "corpus.db"
+    with CorpusStore(db) as store:
+        for p in ("/c/b.txt", "/c/a.txt", "/c/other.txt"):
+            store.put_audit(p, ("1" if p != "/c/other.txt" else "2") * 64, "s1", audit, seconds=0)
+        store.finish()
+    with sqlite3.connect(db) as conn:
+        dup = dict(conn.execute("SELECT path, duplicate_of FROM documents"))
+        groups = conn.execute("SELECT kind, documents FROM duplicate_groups").fetchall()
+    assert dup == {"/c/a.txt": None, "/c/b.txt": document_id("/c/a.txt"), "/c/other.txt": None}
+    assert ("same content", 2) in groups
+
+
+def test_version_1_database_is_upgraded(tmp_path: Path, audit: dict[str, Any]) -> None:
+    db = tmp_path / "corpus.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "INSERT INTO meta VALUES ('schema', 'policydiff/corpus-db@1');"
+            "CREATE TABLE documents (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"
+            " sha256 TEXT NOT NULL, settings_hash TEXT NOT NULL, audited_at TEXT, seconds REAL,"
+            " report_path TEXT, audit_json TEXT NOT NULL);"
+            "CREATE TABLE provisions (document_id INTEGER, seq INTEGER);"
+        )
+        conn.execute(
+            "INSERT INTO documents VALUES (1, '/old.txt', ?, 's1', 'then', 0.5, NULL, ?)",
+            ("e" * 64, json.dumps(audit)),
+        )
+    with CorpusStore(db) as store:
+        assert store.is_current("/old.txt", "e" * 64, "s1", need_report=False)
+    assert load_audit(db, "/old.txt") == audit
+    assert _count(db, "provisions") == len(audit["provisions"])
+    with sqlite3.connect(db) as conn:
+        assert (
+            conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0].endswith("@2")
+        )
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+    ],
+)
+def test_csv_cells_never_run_as_formulas(cell: str, safe: str) -> None:
+    assert csv_cell(cell, "text") == safe
+    assert csv_cell(-2.5, "similarity") == -2.5
+
+
+def test_csv_is_excel_safe(tmp_path: Path, audit: dict[str, Any]) -> None:
+    db = tmp_path / "corpus.db"
+    audit["additions"][0]["text"] = '=HYPERLINK("http://x")' + "y" * 40_000
+    _fill(db, audit, n=1)
+    written = export(db, "csv", tmp_path / "export", bom=True)
+    raw = written["additions"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with written["additions"].open(newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    cell = rows[0]["text"]
+    assert cell.startswith("'=HYPERLINK") and len(cell) <= 32_000 and "corpus.db" in cell
+    with written["documents"].open(newline="", encoding="utf-8-sig") as fh:
+        doc = next(csv.DictReader(fh))
+    assert doc["id"] == f"d{document_id('/corpus/doc-0.txt')}"
+    assert max(len(c) for r in rows for c in r.values()) <= 32_000
+
+
+def test_metadata_columns_from_corpus_index(tmp_path: Path, audit: dict[str, Any]) -> None:
+    from analyzer.corpus_meta import apply_metadata
+
+    db = tmp_path / "corpus.db"
+    index = Path(__file__).resolve().parent.parent / "corpus" / "index.json"
+    with CorpusStore(db) as store:
+        store.put_audit("/x/lakeville-pd-417.txt", "1" * 64, "s1", audit, seconds=0)
+        store.put_audit("/x/unknown.txt", "2" * 64, "s1", audit, seconds=0)
+        counts = apply_metadata(store, index)
+        store.put_audit("/x/lakeville-pd-417.txt", "3" * 64, "s1", audit, seconds=0)
+        store.finish()
+    assert counts == {"records": 5, "matched": 1, "unmatched": 4}
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM documents WHERE path LIKE '%lakeville%'").fetchone()
+    assert row["jurisdiction"] == "Lakeville Police Department" and row["kind"] == "agency"
+    assert row["meta_id"] == "lakeville-pd-417" and row["follows"] == "post-sro"
+    assert row["title"] != row["meta_title"]  # a name the table uses gets meta_
+
+
+def test_metadata_csv_and_bad_files(tmp_path: Path, audit: dict[str, Any]) -> None:
+    from analyzer.corpus_meta import apply_metadata
+    from analyzer.errors import MetadataError
+
+    db = tmp_path / "corpus.db"
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,County,Adopted On\nsub/a.txt,Hennepin,2024-01-02\n", encoding="utf-8")
+    with CorpusStore(db) as store:
+        store.put_audit(str(tmp_path / "sub" / "a.txt"), "1" * 64, "s1", audit, seconds=0)
+        apply_metadata(store, meta)
+        bad = tmp_path / "bad.json"
+        bad.write_text("{nope", encoding="utf-8")
+        with pytest.raises(MetadataError, match=r"bad.json: invalid JSON .*; give a CSV"):
+            apply_metadata(store, bad)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT county, adopted_on FROM documents").fetchone() == (
+            "Hennepin",
+            "2024-01-02",
+        )

@@ -1,0 +1,247 @@
+"""The layout of the corpus database (``corpus.db``): tables, views, version, connections.
+
+Version 2 (``policydiff/corpus-db@2``): the model's provisions and requirements in their own
+tables (``model_provisions``, ``model_requirements``), slim per-document rows that join to
+them, locations on changes, explanation and evidence on requirements, metadata columns and a
+unique label on documents, the full audit packed and compressed in ``audits``, and views for
+the common questions. A version-1 database is upgraded in place when opened by the writer
+(``CorpusStore``): its rows are rebuilt from the audit JSON it kept.
+
+Exports:
+    DB_NAME, STORE_SCHEMA, SCHEMA_VERSION, DDL, TABLES, VIEWS, ORDER, TIMING_COLUMNS
+    BUILTIN_DOCUMENT_COLUMNS -- the documents columns that are not metadata
+    connect(db) -> sqlite3.Connection
+    columns(conn, name) -> [(column, declared type)]
+    schema_version(conn) -> int (0: empty database)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+__all__ = [
+    "DB_NAME",
+    "STORE_SCHEMA",
+    "SCHEMA_VERSION",
+    "DDL",
+    "TABLES",
+    "VIEWS",
+    "ORDER",
+    "TIMING_COLUMNS",
+    "BUILTIN_DOCUMENT_COLUMNS",
+    "connect",
+    "columns",
+    "schema_version",
+]
+
+DB_NAME = "corpus.db"
+SCHEMA_VERSION = 2
+STORE_SCHEMA = f"policydiff/corpus-db@{SCHEMA_VERSION}"
+TIMING_COLUMNS = frozenset({"audited_at", "seconds", "at"})
+
+BUILTIN_DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "label",
+    "path",
+    "path_raw",
+    "sha256",
+    "settings_hash",
+    "title",
+    "format",
+    "pages",
+    "model_id",
+    "model_follows",
+    "verdict",
+    "n_identical",
+    "n_editorial",
+    "n_modified",
+    "n_missing",
+    "n_moved",
+    "n_substantive",
+    "n_additions",
+    "n_needs_review",
+    "n_requirements",
+    "n_requirements_met",
+    "deviation_hash",
+    "duplicate_of",
+    "audited_at",
+    "seconds",
+    "report_path",
+)
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY, label TEXT UNIQUE, path TEXT NOT NULL UNIQUE, path_raw BLOB,
+    sha256 TEXT NOT NULL, settings_hash TEXT NOT NULL, title TEXT, format TEXT,
+    pages INTEGER, model_id TEXT, model_follows TEXT, verdict TEXT,
+    n_identical INTEGER, n_editorial INTEGER, n_modified INTEGER, n_missing INTEGER,
+    n_moved INTEGER, n_substantive INTEGER, n_additions INTEGER, n_needs_review INTEGER,
+    n_requirements INTEGER, n_requirements_met INTEGER, deviation_hash TEXT,
+    duplicate_of INTEGER, audited_at TEXT, seconds REAL, report_path TEXT);
+CREATE TABLE IF NOT EXISTS audits (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    packed BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS model_provisions (
+    model_id TEXT NOT NULL, model_ref TEXT NOT NULL, seq INTEGER NOT NULL, heading TEXT,
+    section TEXT, text TEXT, requirement_ids TEXT, citations TEXT,
+    PRIMARY KEY (model_id, model_ref)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS model_requirements (
+    model_id TEXT NOT NULL, requirement_id TEXT NOT NULL, title TEXT, citation TEXT,
+    provisions TEXT, PRIMARY KEY (model_id, requirement_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS provisions (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, model_ref TEXT NOT NULL, status TEXT NOT NULL,
+    substantive INTEGER, moved INTEGER, doc_ref TEXT, page INTEGER, line INTEGER,
+    similarity REAL, doc_text_hash TEXT, PRIMARY KEY (document_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS changes (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, model_ref TEXT NOT NULL, doc_ref TEXT, page INTEGER, line INTEGER,
+    category TEXT, direction TEXT, effect TEXT, substantive INTEGER, explanation TEXT,
+    model_text TEXT, doc_text TEXT, PRIMARY KEY (document_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS additions (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, doc_ref TEXT, heading TEXT, text TEXT, page INTEGER, line INTEGER,
+    PRIMARY KEY (document_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS requirements (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    requirement_id TEXT NOT NULL, status TEXT, explanation TEXT, evidence TEXT,
+    PRIMARY KEY (document_id, requirement_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS errors (
+    path TEXT PRIMARY KEY, path_raw BLOB, sha256 TEXT, error_code TEXT NOT NULL,
+    message TEXT NOT NULL, at TEXT);
+CREATE INDEX IF NOT EXISTS changes_ref ON changes (model_ref, direction);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents (sha256);
+
+CREATE VIEW IF NOT EXISTS provision_stats AS
+SELECT d.model_id AS model_id, p.model_ref AS model_ref, MIN(p.seq) AS seq,
+       MAX(m.section) AS section, MAX(m.text) AS model_text, COUNT(*) AS documents,
+       SUM(p.status = 'identical') AS identical, SUM(p.status = 'editorial') AS editorial,
+       SUM(p.status = 'modified') AS modified, SUM(p.status = 'missing') AS missing,
+       SUM(p.substantive) AS substantive, SUM(p.moved) AS moved,
+       (SELECT COUNT(DISTINCT c.document_id) FROM changes c JOIN documents d2
+          ON d2.id = c.document_id WHERE c.model_ref = p.model_ref
+          AND d2.model_id = d.model_id AND c.direction = 'weaker') AS weakened
+FROM provisions p JOIN documents d ON d.id = p.document_id
+LEFT JOIN model_provisions m ON m.model_id = d.model_id AND m.model_ref = p.model_ref
+GROUP BY d.model_id, p.model_ref
+ORDER BY d.model_id, MIN(p.seq);
+
+CREATE VIEW IF NOT EXISTS requirement_stats AS
+SELECT d.model_id AS model_id, r.requirement_id AS requirement_id, MAX(m.title) AS title,
+       MAX(m.citation) AS citation, COUNT(*) AS documents,
+       SUM(r.status = 'met') AS met, SUM(r.status = 'weakened') AS weakened,
+       SUM(r.status = 'missing') AS missing,
+       ROUND(1.0 * SUM(r.status = 'met') / COUNT(*), 4) AS compliance_rate
+FROM requirements r JOIN documents d ON d.id = r.document_id
+LEFT JOIN model_requirements m ON m.model_id = d.model_id
+     AND m.requirement_id = r.requirement_id
+GROUP BY d.model_id, r.requirement_id
+ORDER BY d.model_id, r.requirement_id;
+
+CREATE VIEW IF NOT EXISTS change_stats AS
+SELECT d.model_id AS model_id, c.category AS category, c.direction AS direction,
+       COUNT(*) AS changes, SUM(c.substantive) AS substantive,
+       COUNT(DISTINCT c.document_id) AS documents
+FROM changes c JOIN documents d ON d.id = c.document_id
+GROUP BY d.model_id, c.category, c.direction
+ORDER BY d.model_id, c.category, c.direction;
+
+CREATE VIEW IF NOT EXISTS lineage AS
+SELECT model_follows, model_id, verdict, COUNT(*) AS documents
+FROM documents GROUP BY model_follows, model_id, verdict
+ORDER BY model_follows, model_id, verdict;
+
+CREATE VIEW IF NOT EXISTS provision_status AS
+SELECT d.label AS document, d.id AS document_id, d.model_id AS model_id,
+       p.model_ref AS model_ref, m.section AS section, p.status AS status,
+       p.substantive AS substantive, p.moved AS moved, p.doc_ref AS doc_ref,
+       p.page AS page, p.line AS line, m.text AS model_text
+FROM provisions p JOIN documents d ON d.id = p.document_id
+LEFT JOIN model_provisions m ON m.model_id = d.model_id AND m.model_ref = p.model_ref;
+
+CREATE VIEW IF NOT EXISTS most_dropped AS
+SELECT model_id, model_ref, section, model_text, documents, missing,
+       ROUND(1.0 * missing / documents, 4) AS missing_rate
+FROM provision_stats WHERE missing > 0
+ORDER BY missing DESC, model_id, seq;
+
+CREATE VIEW IF NOT EXISTS weakened_obligations AS
+SELECT d.label AS document, d.id AS document_id, d.model_id AS model_id,
+       c.model_ref AS model_ref, c.doc_ref AS doc_ref, c.page AS page, c.line AS line,
+       c.category AS category, c.effect AS effect, c.explanation AS explanation,
+       c.model_text AS model_text, c.doc_text AS doc_text
+FROM changes c JOIN documents d ON d.id = c.document_id
+WHERE c.direction = 'weaker'
+ORDER BY d.label, c.seq;
+
+CREATE VIEW IF NOT EXISTS duplicate_groups AS
+SELECT 'same content' AS kind, sha256 AS key, COUNT(*) AS documents,
+       GROUP_CONCAT(label, ' | ') AS labels
+FROM documents GROUP BY sha256 HAVING COUNT(*) > 1
+UNION ALL
+SELECT 'same deviations from the model', deviation_hash, COUNT(*), GROUP_CONCAT(label, ' | ')
+FROM documents WHERE deviation_hash IS NOT NULL
+GROUP BY deviation_hash HAVING COUNT(*) > 1 AND COUNT(DISTINCT sha256) > 1
+ORDER BY 3 DESC, 2;
+"""
+
+TABLES: tuple[str, ...] = (
+    "documents",
+    "provisions",
+    "changes",
+    "additions",
+    "requirements",
+    "errors",
+    "model_provisions",
+    "model_requirements",
+)
+VIEWS: tuple[str, ...] = (
+    "provision_stats",
+    "requirement_stats",
+    "change_stats",
+    "lineage",
+    "provision_status",
+    "most_dropped",
+    "weakened_obligations",
+    "duplicate_groups",
+)
+
+# Stable row order for every table (ids are hashes of paths, so stable across runs).
+ORDER = {
+    "documents": "id",
+    "provisions": "document_id, seq",
+    "changes": "document_id, seq",
+    "additions": "document_id, seq",
+    "requirements": "document_id, requirement_id",
+    "errors": "path",
+    "model_provisions": "model_id, seq",
+    "model_requirements": "model_id, requirement_id",
+    "audits": "document_id",
+}
+
+
+def connect(db_path: str | Path) -> sqlite3.Connection:
+    """Open the database read/write in autocommit mode (transactions are explicit)."""
+    conn = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def columns(conn: sqlite3.Connection, name: str) -> list[tuple[str, str]]:
+    """(column, declared type) of a table or view."""
+    return [(r[1], (r[2] or "").upper()) for r in conn.execute(f"PRAGMA table_info({name})")]
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The version of the database's layout: 0 when empty, 1 for the first layout."""
+    if not columns(conn, "documents"):
+        return 0
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.OperationalError:
+        return 1
+    if row is None:
+        return 1
+    return int(str(row[0]).rsplit("@", 1)[-1] or 1)
