@@ -34,6 +34,7 @@ from typing import Any
 from analyzer import __version__
 from analyzer import store as corpus_store
 from analyzer.batch_pool import pool_results
+from analyzer.corpus_datasette import write_datasette_metadata
 from analyzer.errors import BatchBusyError, PolicyDiffError, UnreadableFileError
 from analyzer.store import DB_NAME, CorpusStore, display_path, one_line, report_slug, settings_hash
 
@@ -430,6 +431,7 @@ def run_batch(
             _auditor,
         )
         index_path = _write_index(out)
+        write_datasette_metadata(out / DB_NAME)
         if export:
             corpus_store.export(out / DB_NAME, export, out / "export", bom=csv_bom)
     audited, skipped, errors = counts

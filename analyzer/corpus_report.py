@@ -1,10 +1,15 @@
-"""The corpus report: one self-contained HTML page over a batch's ``corpus.db``.
+"""The corpus report: one self-contained HTML page over a batch's ``corpus.db``, readable from
+5 to thousands of documents.
 
-It shows, per model policy, a heatmap of documents x provisions by status (inline SVG), the
-provisions most often dropped, modified or weakened, the compliance rate per statutory
-requirement, which model each document follows, clusters of documents that share the same
-deviations from the model (likely copied from one another), links to the per-document
-reports and the error rows. All document text is escaped by the template (autoescape on).
+In order: the documents (a table sortable and filterable by a small script in the page, no
+CDN), compliance per statutory requirement (a bar chart), a breakdown by every metadata column
+(``--metadata``), the provisions that deviate (only non-zero rows, with their model text), a
+heatmap of documents x provisions per model (a canvas drawn from compact data: documents
+grouped by verdict, provisions grouped and labelled by model section, provision labels on hover
+and in a legend, the Okabe-Ito colour-blind-safe palette plus a mark per status), duplicate
+content and clusters of documents sharing the same deviations, and the error rows. All
+document text is escaped (autoescape on; data for the script is JSON in a script element
+with ``<`` escaped).
 
 Exports:
     render_corpus_report(db_path) -> str  -- the HTML page
@@ -14,6 +19,7 @@ Exports:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,25 +27,28 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from analyzer.store import connect
+from analyzer.store_schema import BUILTIN_DOCUMENT_COLUMNS, connect
 
 __all__ = ["render_corpus_report", "corpus_context", "deviation_clusters"]
 
-HEATMAP_MAX_ROWS = 300
-DOCUMENT_LIST_MAX = 2000
+DOCUMENT_LIST_MAX = 5000
+HEATMAP_MAX_ROWS = 5000
+BREAKDOWN_MAX_VALUES = 40
 CLUSTER_THRESHOLD = 0.8
 CLUSTER_MIN_SHARED = 2
 CLUSTER_MAX_DOCS = 5000
-CELL = 9
-LABEL_WIDTH = 260
-STATUS_COLORS = {
-    "identical": "#2e7d32",
-    "editorial": "#9ccc65",
-    "modified": "#fdd835",
-    "modified-substantive": "#ef6c00",
-    "missing": "#c62828",
-}
+# Okabe-Ito: distinguishable with every common colour-vision deficiency; each status also
+# has a mark drawn in its cell (the non-colour cue) and a letter in tooltips and the legend.
+STATUSES = (
+    ("identical", "#e4e4e4", "", "="),
+    ("editorial", "#56b4e9", "dot", "e"),
+    ("modified", "#f0e442", "slash", "m"),
+    ("modified-substantive", "#d55e00", "cross", "M"),
+    ("missing", "#000000", "empty", "x"),
+)
+STATUS_CODE = {name: code for name, _, _, code in STATUSES}
 
 
 def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -52,58 +61,77 @@ def _cell_status(status: str, substantive: int) -> str:
     return "modified-substantive" if status == "modified" and substantive else status
 
 
+def _metadata_columns(conn: sqlite3.Connection) -> list[str]:
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(documents)")]
+    return [c for c in cols if c not in BUILTIN_DOCUMENT_COLUMNS and c != "meta_label"]
+
+
 def _heatmap(conn: sqlite3.Connection, model_id: str) -> dict[str, Any]:
-    """Rows: documents following ``model_id`` (first HEATMAP_MAX_ROWS by path); columns: the
-    model's provisions in model order; each cell the provision's status in the document."""
-    refs = [
-        r["model_ref"]
-        for r in _rows(
-            conn,
-            "SELECT model_ref FROM provision_stats WHERE model_id = ? ORDER BY seq, model_ref",
-            (model_id,),
-        )
-    ]
-    col = {ref: i for i, ref in enumerate(refs)}
+    """Compact heatmap data for the page script: provisions (ref, section, text excerpt) in
+    model order with their section groups, and one string of status codes per document,
+    documents grouped by verdict and ordered by how far they are from the model."""
+    provisions = _rows(
+        conn,
+        "SELECT s.model_ref AS ref, COALESCE(m.section, '') AS section, "
+        "SUBSTR(COALESCE(m.text, ''), 1, 160) AS text FROM provision_stats s "
+        "LEFT JOIN model_provisions m ON m.model_id = s.model_id AND m.model_ref = s.model_ref "
+        "WHERE s.model_id = ? ORDER BY COALESCE(m.seq, s.seq), s.model_ref",
+        (model_id,),
+    )
+    col = {p["ref"]: i for i, p in enumerate(provisions)}
     docs = _rows(
         conn,
-        "SELECT id, path, title FROM documents WHERE model_id = ? ORDER BY path LIMIT ?",
+        "SELECT id, COALESCE(label, path) AS label, verdict FROM documents WHERE model_id = ? "
+        "ORDER BY verdict, n_identical DESC, 2 LIMIT ?",
         (model_id, HEATMAP_MAX_ROWS),
     )
+    cells: dict[int, list[str]] = {d["id"]: ["."] * len(provisions) for d in docs}
+    cur = conn.execute(
+        "SELECT p.document_id, p.model_ref, p.status, p.substantive FROM provisions p "
+        "JOIN documents d ON d.id = p.document_id WHERE d.model_id = ?",
+        (model_id,),
+    )
+    for doc_id, ref, status, substantive in cur:
+        if doc_id in cells and ref in col:
+            code = STATUS_CODE.get(_cell_status(status, substantive), "?")
+            cells[doc_id][col[ref]] = code
     total = conn.execute("SELECT COUNT(*) FROM documents WHERE model_id = ?", (model_id,))
-    rows = []
-    for y, doc in enumerate(docs):
-        cells = [
-            {
-                "x": LABEL_WIDTH + col[r["model_ref"]] * CELL,
-                "ref": r["model_ref"],
-                "status": _cell_status(r["status"], r["substantive"]),
-            }
-            for r in _rows(
-                conn,
-                "SELECT model_ref, status, substantive FROM provisions "
-                "WHERE document_id = ? ORDER BY seq",
-                (doc["id"],),
-            )
-            if r["model_ref"] in col
-        ]
-        label = Path(doc["path"]).name  # titles repeat ("School Resource Officers"); names don't
-        rows.append({"y": 20 + y * CELL, "label": label[:48], "path": doc["path"], "cells": cells})
+    groups, sections = [], []
+    for i, p in enumerate(provisions):
+        top = p["section"] or "(no heading)"
+        if not sections or sections[-1]["name"] != top:
+            sections.append({"name": top, "start": i, "count": 0})
+        sections[-1]["count"] += 1
+    for d in docs:
+        if not groups or groups[-1]["name"] != (d["verdict"] or ""):
+            groups.append({"name": d["verdict"] or "", "count": 0})
+        groups[-1]["count"] += 1
     return {
         "model_id": model_id,
-        "refs": refs,
-        "rows": rows,
+        "provisions": provisions,
+        "sections": sections,
+        "groups": groups,
+        "rows": [
+            {"label": d["label"] or str(d["id"]), "cells": "".join(cells[d["id"]])} for d in docs
+        ],
         "total": total.fetchone()[0],
-        "width": LABEL_WIDTH + len(refs) * CELL + 10,
-        "height": 30 + len(rows) * CELL,
-        "cell": CELL - 1,
     }
 
 
-def _top_provisions(conn: sqlite3.Connection, model_id: str) -> list[dict[str, Any]]:
-    stats = _rows(conn, "SELECT * FROM provision_stats WHERE model_id = ?", (model_id,))
+def _deviating_provisions(conn: sqlite3.Connection, model_id: str) -> list[dict[str, Any]]:
+    stats = _rows(
+        conn,
+        "SELECT model_ref, seq, section, SUBSTR(COALESCE(model_text, ''), 1, 300) AS model_text, "
+        "documents, missing, modified, weakened, substantive, moved "
+        "FROM provision_stats WHERE model_id = ?",
+        (model_id,),
+    )
+    out = []
     for s in stats:
         s["deviating"] = (s["missing"] or 0) + (s["modified"] or 0) + (s["weakened"] or 0)
-    return sorted(stats, key=lambda s: (-s["deviating"], s["seq"], s["model_ref"]))
+        if s["deviating"] or s["moved"]:
+            out.append(s)
+    return sorted(out, key=lambda s: (-s["deviating"], s["seq"], s["model_ref"]))
 
 
 def _deviation_sets(conn: sqlite3.Connection, model_id: str) -> dict[int, frozenset[str]]:
@@ -112,7 +140,7 @@ def _deviation_sets(conn: sqlite3.Connection, model_id: str) -> dict[int, frozen
     cur = conn.execute(
         "SELECT p.document_id, p.model_ref, p.status, p.doc_text_hash FROM provisions p "
         "JOIN documents d ON d.id = p.document_id WHERE d.model_id = ? AND p.status != "
-        "'identical' ORDER BY p.document_id, p.seq",
+        "'identical' AND d.duplicate_of IS NULL ORDER BY p.document_id, p.seq",
         (model_id,),
     )
     for doc_id, ref, status, text_hash in cur:
@@ -181,16 +209,36 @@ def _similar_pairs(
 def _clusters(conn: sqlite3.Connection, model_id: str) -> list[dict[str, Any]]:
     sets = _deviation_sets(conn, model_id)
     out = []
-    for members in deviation_clusters(sets)[:50]:
+    for members in deviation_clusters(sets)[:30]:
         marks = ",".join("?" * len(members))
         docs = _rows(
             conn,
-            f"SELECT id, path, title, report_path, n_identical FROM documents "
-            f"WHERE id IN ({marks}) ORDER BY n_identical DESC, path",
+            "SELECT COALESCE(label, path) AS label, report_path FROM documents "
+            f"WHERE id IN ({marks}) ORDER BY n_identical DESC, label",
             members,
         )
         shared = frozenset.intersection(*(sets[m] for m in members))
-        out.append({"size": len(members), "documents": docs[:30], "shared": len(shared)})
+        out.append({"size": len(members), "documents": docs[:12], "shared": len(shared)})
+    return out
+
+
+def _breakdowns(conn: sqlite3.Connection, meta_cols: list[str]) -> list[dict[str, Any]]:
+    """Per metadata column with a manageable number of values: documents, verdicts and
+    compliance per value."""
+    out = []
+    for col in meta_cols:
+        n_values = conn.execute(f'SELECT COUNT(DISTINCT "{col}") FROM documents').fetchone()[0]
+        if not n_values or n_values > BREAKDOWN_MAX_VALUES:
+            continue
+        rows = _rows(
+            conn,
+            f"SELECT COALESCE(CAST(\"{col}\" AS TEXT), '(none)') AS value, COUNT(*) AS documents, "
+            "SUM(verdict = 'substantially-similar') AS similar, "
+            "ROUND(AVG(n_missing), 1) AS missing, "
+            "ROUND(100.0 * SUM(n_requirements_met) / MAX(1, SUM(n_requirements)), 0) "
+            f"AS compliance FROM documents GROUP BY 1 ORDER BY 2 DESC, 1",
+        )
+        out.append({"column": col, "rows": rows})
     return out
 
 
@@ -198,45 +246,64 @@ def corpus_context(db_path: str | Path) -> dict[str, Any]:
     """Everything the corpus template shows, read from the database."""
     conn = connect(db_path)
     try:
+        meta_cols = _metadata_columns(conn)
         models = [
             r[0]
             for r in conn.execute(
                 "SELECT DISTINCT model_id FROM documents WHERE model_id IS NOT NULL ORDER BY 1"
             )
         ]
+        extra = "".join(f', d."{c}" AS "m_{i}"' for i, c in enumerate(meta_cols))
+        documents = _rows(
+            conn,
+            "SELECT COALESCE(d.label, d.path) AS label, d.path, d.title, d.model_id, d.verdict, "
+            "d.n_identical, d.n_editorial, d.n_modified, d.n_missing, d.n_substantive, "
+            "d.n_additions, "
+            "d.n_requirements, d.n_requirements_met, d.report_path, o.label AS duplicate_of"
+            f"{extra} FROM documents d LEFT JOIN documents o ON o.id = d.duplicate_of "
+            "ORDER BY d.label LIMIT ?",
+            (DOCUMENT_LIST_MAX,),
+        )
+        for d in documents:
+            d["meta"] = [d.pop(f"m_{i}") for i in range(len(meta_cols))]
+        heatmaps = [_heatmap(conn, m) for m in models]
         return {
             "db_name": Path(db_path).name,
             "counts": _rows(
                 conn,
-                "SELECT COUNT(*) AS documents, "
-                "(SELECT COUNT(*) FROM errors) AS errors FROM documents",
+                "SELECT COUNT(*) AS documents, (SELECT COUNT(*) FROM errors) AS errors, "
+                "SUM(duplicate_of IS NOT NULL) AS duplicates FROM documents",
             )[0],
-            "colors": STATUS_COLORS,
+            "statuses": [{"name": n, "color": c, "mark": m, "code": k} for n, c, m, k in STATUSES],
+            "meta_columns": meta_cols,
+            "documents": documents,
+            "document_list_max": DOCUMENT_LIST_MAX,
             "models": [
                 {
                     "id": m,
-                    "heatmap": _heatmap(conn, m),
-                    "provisions": _top_provisions(conn, m),
                     "requirements": _rows(
                         conn, "SELECT * FROM requirement_stats WHERE model_id = ?", (m,)
                     ),
+                    "provisions": _deviating_provisions(conn, m),
                     "clusters": _clusters(conn, m),
+                    "heatmap": h,
                 }
-                for m in models
+                for m, h in zip(models, heatmaps, strict=True)
             ],
+            "heatmap_json": _script_json(heatmaps),
+            "breakdowns": _breakdowns(conn, meta_cols),
             "lineage": _rows(conn, "SELECT * FROM lineage"),
-            "documents": _rows(
-                conn,
-                "SELECT path, title, model_id, model_follows, verdict, "
-                "n_identical, n_editorial, n_modified, n_missing, n_substantive, "
-                "n_additions, report_path FROM documents ORDER BY path LIMIT ?",
-                (DOCUMENT_LIST_MAX,),
-            ),
-            "document_list_max": DOCUMENT_LIST_MAX,
+            "duplicates": _rows(conn, "SELECT * FROM duplicate_groups LIMIT 50"),
             "errors": _rows(conn, "SELECT path, error_code, message FROM errors ORDER BY path"),
         }
     finally:
         conn.close()
+
+
+def _script_json(data: Any) -> Markup:
+    """JSON safe inside a ``<script type="application/json">`` element."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def _environment() -> Environment:

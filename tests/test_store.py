@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -136,11 +137,31 @@ def test_corpus_report_escapes_document_text(tmp_path: Path, audit: dict[str, An
     audit["document"]["title"] = "<script>alert(1)</script>"
     audit["requirements"][0]["title"] = "<b>bold</b>"
     _fill(db, audit)
+    with CorpusStore(db) as store:
+        store.put_audit("/corpus/</script><b>x.txt", "7" * 64, "s1", audit, seconds=0)
+        store.finish()
     html = render_corpus_report(db)
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<b>bold" not in html
-    assert '<svg class="heatmap-svg"' in html
+    assert "<b>bold" not in html and "<b>x" not in html
+    assert html.count("</script>") == 2  # the data element and the page script, nothing else
+    assert html.count('<canvas class="heatmap"') == 1
     assert "E104 /corpus/bad.pdf: corrupt" in html
+
+
+def test_corpus_report_shows_only_deviating_provisions(
+    tmp_path: Path, audit: dict[str, Any]
+) -> None:
+    db = tmp_path / "corpus.db"
+    _fill(db, audit)
+    html = render_corpus_report(db)
+    section = html.split('id="provisions"')[1].split('id="heatmaps"')[0]
+    with sqlite3.connect(db) as conn:
+        stats = conn.execute(
+            "SELECT model_ref, missing + modified + weakened + moved FROM provision_stats"
+        ).fetchall()
+    rows = set(re.findall(r"<tr><td>([^<]+)</td>", section))
+    assert rows == {ref for ref, n in stats if n} and len(rows) < len(stats) / 2
+    assert "Documents" in html.split('id="compliance"')[0]  # documents come first
 
 
 def test_deviation_clusters_single_linkage() -> None:
@@ -314,3 +335,27 @@ def test_metadata_csv_and_bad_files(tmp_path: Path, audit: dict[str, Any]) -> No
             "Hennepin",
             "2024-01-02",
         )
+
+
+def test_datasette_metadata_queries_run(tmp_path: Path, audit: dict[str, Any]) -> None:
+    from analyzer.corpus_datasette import write_datasette_metadata
+    from analyzer.corpus_meta import apply_metadata
+
+    db = tmp_path / "corpus.db"
+    _fill(db, audit)
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({"doc-0.txt": {"county": "Hennepin"}}), encoding="utf-8")
+    with CorpusStore(db) as store:
+        apply_metadata(store, meta)
+        store.finish()
+    data = json.loads(write_datasette_metadata(db).read_text(encoding="utf-8"))
+    database = data["databases"]["corpus"]
+    assert data["title"] and data["license"] and data["source"]
+    assert database["tables"]["documents"]["label_column"] == "label"
+    assert database["tables"]["documents"]["columns"]["county"]
+    assert {"most_dropped_provisions", "compliance_by_county"} <= set(database["queries"])
+    with sqlite3.connect(db) as conn:
+        for query in database["queries"].values():
+            conn.execute(query["sql"], {"model_ref": "IV.A"}).fetchall()  # every query runs
+        rows = conn.execute(database["queries"]["compliance_by_county"]["sql"]).fetchall()
+    assert ("Hennepin", 1) == rows[0][:2] or ("Hennepin", 1) in [r[:2] for r in rows]
