@@ -29,6 +29,7 @@ __all__ = [
     "ConfigError",
     "RendererMissingError",
     "BatchBusyError",
+    "MetadataError",
 ]
 
 
