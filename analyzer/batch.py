@@ -54,6 +54,7 @@ TIMEOUT_CODE = "TIMEOUT"
 DEFAULT_TIMEOUT = 120.0  # seconds per document; --timeout
 MAX_TASKS_PER_CHILD = 200
 LOCK_NAME = ".policydiff-batch.lock"
+VACUUM_AFTER = 200  # documents audited in one run before the database is compacted
 _FALLBACK_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 
 
@@ -546,7 +547,7 @@ def _run(
             from analyzer.corpus_meta import apply_metadata
 
             apply_metadata(store, metadata)
-        store.finish()
+        store.finish(vacuum=audited >= VACUUM_AFTER)
     return audited, skipped, errors
 
 

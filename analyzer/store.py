@@ -66,6 +66,7 @@ __all__ = [
 ]
 
 PACK_FORMAT = "policydiff/packed-audit@1"
+_CHANGE_TEXTS = ("model_text", "doc_text", "explanation")  # kept in the changes rows
 
 
 def display_path(path: str) -> str:
@@ -137,7 +138,7 @@ def pack_audit(audit: Mapping[str, Any], model_texts: Mapping[str, str]) -> byte
     ``model_text``, a ``redline`` that is one ``equal`` run of it, and an evidence quote equal
     to its provision's ``doc_text``. What was left out is listed under ``_packed``."""
     data = copy.deepcopy(dict(audit))
-    left: dict[str, list[Any]] = {"mt": [], "dt": [], "rl": [], "q": []}
+    left: dict[str, list[Any]] = {"mt": [], "dt": [], "rl": [], "q": [], "rx": [], "cx": []}
     doc_texts: dict[str, str] = {}
     for i, p in enumerate(data.get("provisions") or ()):
         model_text = p.get("model_text")
@@ -153,7 +154,17 @@ def pack_audit(audit: Mapping[str, Any], model_texts: Mapping[str, str]) -> byte
             left["rl"].append(i)
         if isinstance(doc_text, str):
             doc_texts.setdefault(p.get("model_ref", ""), doc_text)
+        for c in p.get("changes") or ():  # in the changes rows, in this order
+            keys = [k for k in _CHANGE_TEXTS if isinstance(c.get(k), str)]
+            for k in keys:
+                del c[k]
+            left["cx"].append("".join(str(_CHANGE_TEXTS.index(k)) for k in keys))
+    req_ids = [r.get("id") for r in data.get("requirements") or ()]
     for r_i, r in enumerate(data.get("requirements") or ()):
+        unique = req_ids.count(r.get("id")) == 1
+        if unique and isinstance(r.get("explanation"), str):  # in requirements.explanation
+            del r["explanation"]
+            left["rx"].append(r_i)
         for e_i, e in enumerate(r.get("evidence") or ()):
             if isinstance(e, dict) and e.get("quote") is not None:
                 if doc_texts.get(e.get("model_ref", "")) == e["quote"]:
@@ -163,11 +174,28 @@ def pack_audit(audit: Mapping[str, Any], model_texts: Mapping[str, str]) -> byte
     return zlib.compress(_json_text(data).encode("utf-8"), 6)
 
 
-def unpack_audit(blob: bytes, model_texts: Mapping[str, str]) -> dict[str, Any]:
-    """The audit ``pack_audit`` packed, exactly as it was."""
+def unpack_audit(
+    blob: bytes,
+    model_texts: Mapping[str, str],
+    rows: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The audit ``pack_audit`` packed, exactly as it was. ``rows``: the document's
+    ``requirements`` explanations by id and ``changes`` texts in order (``audit_rows``)."""
     data: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
     left = data.pop("_packed", None) or {}
     provisions = data.get("provisions") or []
+    rows = rows or {}
+    change_rows = iter(rows.get("changes", ()))
+    for p in provisions:
+        for c in p.get("changes") or ():
+            texts = next(change_rows)
+            for digit in left["cx"].pop(0) if left.get("cx") else "":
+                key = _CHANGE_TEXTS[int(digit)]
+                c[key] = texts[key]
+    explanations = rows.get("requirements", {})
+    for r_i in left.get("rx", ()):
+        req = data["requirements"][r_i]
+        req["explanation"] = explanations[req["id"]]
     for i in left.get("mt", ()):
         provisions[i]["model_text"] = model_texts[provisions[i]["model_ref"]]
     for i in left.get("dt", ()):
@@ -292,11 +320,14 @@ class CorpusStore:
         """The audit of a stored document with this content and these settings, if any (a
         duplicate file is then stored without auditing it again)."""
         row = self.conn.execute(
-            "SELECT d.model_id, a.packed FROM documents d JOIN audits a ON a.document_id = d.id "
-            "WHERE d.sha256 = ? AND d.settings_hash = ? ORDER BY d.path LIMIT 1",
+            "SELECT d.model_id, a.packed, d.id FROM documents d JOIN audits a "
+            "ON a.document_id = d.id WHERE d.sha256 = ? AND d.settings_hash = ? "
+            "ORDER BY d.path LIMIT 1",
             (sha256, settings),
         ).fetchone()
-        return None if row is None else unpack_audit(row[1], self.model_texts(row[0]))
+        if row is None:
+            return None
+        return unpack_audit(row[1], self.model_texts(row[0]), audit_rows(self.conn, row[2]))
 
     def model_texts(self, model_id: str | None) -> dict[str, str]:
         """``model_ref -> text`` of a model, from ``model_provisions`` (filled on first use)."""
@@ -414,8 +445,10 @@ class CorpusStore:
         self._begin()
         self.conn.execute(f"UPDATE documents SET {sets} WHERE path = ?", [*values.values(), path])
 
-    def finish(self) -> None:
-        """After a run: give every document a unique readable label and mark duplicates."""
+    def finish(self, *, vacuum: bool = False) -> None:
+        """After a run: give every document a unique readable label and mark duplicates;
+        ``vacuum``: then rewrite the file compactly (rows arrive in random id order, so
+        pages are left part-empty; worth it after a large run)."""
         self._begin()
         _relabel(self.conn, "meta_label" in self.metadata_columns())
         self.conn.execute(
@@ -425,6 +458,8 @@ class CorpusStore:
         )
         self.conn.execute("UPDATE documents SET duplicate_of = NULL WHERE duplicate_of = id")
         self.commit()
+        if vacuum:
+            self.conn.execute("VACUUM")
 
     def _upgrade(self, legacy: list[tuple[Any, ...]]) -> None:
         """Rebuild the rows of a version-1 database from the audit JSON it kept."""
@@ -582,7 +617,7 @@ def _insert_children(conn: sqlite3.Connection, doc_id: int, audit: Mapping[str, 
                 page,
                 line,
                 p.get("similarity"),
-                _text_hash(p.get("doc_text")),
+                None if p["status"] == "identical" else _text_hash(p.get("doc_text")),
             )
         )
         for c in p.get("changes", ()):
@@ -626,7 +661,7 @@ def load_audit(db: str | Path, document: str | int) -> dict[str, Any] | None:
     try:
         key = "d.id" if isinstance(document, int) else "d.path"
         row = conn.execute(
-            f"SELECT d.model_id, a.packed FROM documents d JOIN audits a "
+            f"SELECT d.model_id, a.packed, d.id FROM documents d JOIN audits a "
             f"ON a.document_id = d.id WHERE {key} = ?",
             (document,),
         ).fetchone()
@@ -637,6 +672,25 @@ def load_audit(db: str | Path, document: str | int) -> dict[str, Any] | None:
                 "SELECT model_ref, text FROM model_provisions WHERE model_id = ?", (row[0],)
             ).fetchall()
         )
-        return unpack_audit(row[1], texts)
+        return unpack_audit(row[1], texts, audit_rows(conn, row[2]))
     finally:
         conn.close()
+
+
+def audit_rows(conn: sqlite3.Connection, doc_id: int) -> dict[str, Any]:
+    """What ``unpack_audit`` needs from a document's rows: requirement explanations by id and
+    change texts in order."""
+    names = ", ".join(_CHANGE_TEXTS)
+    changes = [
+        dict(zip(_CHANGE_TEXTS, r, strict=True))
+        for r in conn.execute(
+            f"SELECT {names} FROM changes WHERE document_id = ? ORDER BY seq", (doc_id,)
+        )
+    ]
+    explanations = dict(
+        conn.execute(
+            "SELECT requirement_id, explanation FROM requirements WHERE document_id = ?",
+            (doc_id,),
+        ).fetchall()
+    )
+    return {"changes": changes, "requirements": explanations}

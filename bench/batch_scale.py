@@ -1,7 +1,9 @@
 """Batch throughput and memory at corpus scale.
 
-``run(quick=False)`` makes synthetic corpora (1,000 and 10,000 text documents and 1,000 PDFs;
-quick: 100 text and 20 PDFs), runs ``policydiff batch DIR --no-html --no-progress`` on each
+``run(quick=False)`` makes synthetic corpora (1,000 and 10,000 text documents, the 10,000
+through a real Dask cluster too, and 1,000 PDFs; quick: 100 text and 20 PDFs; any plan with
+``python -m bench.batch_scale --sizes=text:1000,dask:1000``), runs
+``policydiff batch DIR --no-html --no-progress`` on each
 into a fresh database, in a process of its own as a user would, and measures documents per
 second and peak memory: the memory of the whole process tree (parent, forkserver, workers),
 the sum of their proportional set sizes (PSS: shared pages divided among the processes that
@@ -18,6 +20,7 @@ Exports:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -32,8 +35,14 @@ from bench.synth_corpus import make_corpus
 
 __all__ = ["run", "tree_rss"]
 
-FULL = (("text", 1000, 0.0), ("text", 10000, 0.0), ("pdf", 1000, 1.0))
+FULL = (
+    ("text", 1000, 0.0),
+    ("text", 10000, 0.0),
+    ("dask", 10000, 0.0),
+    ("pdf", 1000, 1.0),
+)
 QUICK = (("text", 100, 0.0), ("pdf", 20, 1.0))
+TARGET_KB_PER_DOC = 15.0
 TARGET_DOCS_PER_S = 50.0
 TARGET_PEAK_MB = 500.0
 
@@ -126,19 +135,27 @@ class _PeakSampler(threading.Thread):
 def _measure(kind: str, n: int, pdf_fraction: float, work: Path) -> dict[str, Any]:
     """Make the corpus here, then time ``policydiff batch`` as a user runs it, in a process
     of its own, sampling that process tree's memory from outside."""
-    folder = work / f"{kind}-{n}"
+    folder = work / f"corpus-{'text' if kind == 'dask' else kind}-{n}"
     out = work / f"out-{kind}-{n}"
     t0 = time.perf_counter()
-    make_corpus(folder, n, seed=n, pdf_fraction=pdf_fraction)
+    if not folder.exists():  # the dask run reuses the text corpus of the same size
+        make_corpus(folder, n, seed=n, pdf_fraction=pdf_fraction)
     made = time.perf_counter() - t0
     cmd = [sys.executable, "-m", "analyzer", "batch", str(folder), "--out", str(out)]
-    start = time.perf_counter()
-    proc = subprocess.Popen([*cmd, "--no-html", "--no-progress"], stdout=subprocess.PIPE)
-    sampler = _PeakSampler(proc.pid)
-    sampler.start()
-    proc.communicate()
-    seconds = time.perf_counter() - start
-    peak = sampler.stop()
+    cmd += ["--no-html", "--no-progress"]
+    with contextlib.ExitStack() as stack:
+        if kind == "dask":
+            from bench.dask_cluster import local_cluster
+
+            cluster = stack.enter_context(local_cluster(work, workers=os.cpu_count() or 2))
+            cmd += ["--engine", "dask", "--scheduler", cluster["address"]]
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+        sampler = _PeakSampler(proc.pid)
+        sampler.start()
+        proc.communicate()
+        seconds = time.perf_counter() - start
+        peak = sampler.stop()
     if proc.returncode not in (0, 1):  # 1: some documents became error rows
         raise RuntimeError(f"policydiff batch exited {proc.returncode}")
     with sqlite3.connect(out / "corpus.db") as conn:
@@ -154,6 +171,7 @@ def _measure(kind: str, n: int, pdf_fraction: float, work: Path) -> dict[str, An
         "peak_tree_mb": round(peak / 2**20, 1),
         "max_process_mb": round(sampler.peak_one / 2**20, 1),
         "db_mb": round((out / "corpus.db").stat().st_size / 2**20, 1),
+        "db_kb_per_doc": round((out / "corpus.db").stat().st_size / 1024 / max(1, documents), 1),
         "corpus_seconds": round(made, 1),
         "jobs": os.cpu_count(),
     }
@@ -162,17 +180,20 @@ def _measure(kind: str, n: int, pdf_fraction: float, work: Path) -> dict[str, An
 def _markdown(rows: list[dict[str, Any]]) -> str:
     head = (
         "| kind | documents | errors | seconds | docs/s | peak memory, tree PSS (MB) | "
-        "largest process RSS (MB) | db (MB) |"
+        "largest process RSS (MB) | db (MB) | db per document (KB) |"
     )
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(
             f"| {r['kind']} | {r['documents']:,} | {r['errors']} | {r['seconds']} | "
-            f"{r['docs_per_s']} | {r['peak_tree_mb']} | {r['max_process_mb']} | {r['db_mb']} |"
+            f"{r['docs_per_s']} | {r['peak_tree_mb']} | {r['max_process_mb']} | {r['db_mb']} | "
+            f"{r['db_kb_per_doc']} |"
         )
     lines.append(
         f"\nTargets: >= {TARGET_DOCS_PER_S:.0f} text documents/s on {os.cpu_count()} cores; "
-        f"peak tree memory (PSS) < {TARGET_PEAK_MB:.0f} MB and flat in N."
+        f"peak tree memory (PSS) < {TARGET_PEAK_MB:.0f} MB and flat in N; database <= "
+        f"{TARGET_KB_PER_DOC:.0f} KB per document. 'dask': the same text corpus through a "
+        "dask scheduler and one single-thread dask worker per core, separate processes."
     )
     return "\n".join(lines)
 
@@ -185,6 +206,16 @@ def run(quick: bool = False, sizes: tuple[tuple[str, int, float], ...] | None = 
     return {"name": "batch", "rows": rows, "markdown": _markdown(rows)}
 
 
+def _parse_sizes(arg: str) -> tuple[tuple[str, int, float], ...]:
+    """``text:1000,dask:1000,pdf:200`` -> the plan."""
+    plan = []
+    for item in arg.split(","):
+        kind, _, n = item.partition(":")
+        plan.append((kind, int(n), 1.0 if kind == "pdf" else 0.0))
+    return tuple(plan)
+
+
 if __name__ == "__main__":
-    result = run(quick="--quick" in sys.argv)
+    sizes = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--sizes=")), None)
+    result = run(quick="--quick" in sys.argv, sizes=_parse_sizes(sizes) if sizes else None)
     print(result["markdown"])

@@ -7,6 +7,7 @@ exists, else light mutations made here) and of the corpus documents, as ``.txt``
 
 Exports:
     make_corpus(out_dir, n, *, seed=1, pdf_fraction=0.0, paragraphs=None) -> list[Path]
+        (also writes ``metadata.csv``: county, kind and adoption date per file)
     mutate_text(text, rng) -> str   -- a light mutation (modality, number, deleted paragraph, ...)
     write_pdf(text, path, header)   -- a simple text PDF with a running header and page numbers
 """
@@ -184,4 +185,25 @@ def make_corpus(
             target = out / f"{stem}.txt"
             target.write_text(_head(text, paragraphs), encoding="utf-8")
         paths.append(target)
+    _write_metadata(out / "metadata.csv", paths, seed)
     return paths
+
+
+COUNTIES = ("Hennepin", "Ramsey", "Dakota", "Anoka", "Douglas", "McLeod", "St. Louis", "Olmsted")
+
+
+def _write_metadata(target: Path, paths: list[Path], seed: int) -> None:
+    """A ``--metadata`` CSV for the corpus: file, county, kind, adopted (made up for the
+    variants, so corpus reports and breakdowns can be tried on synthetic corpora)."""
+    import csv
+
+    rng = random.Random(f"meta:{seed}")
+    with target.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "county", "kind", "adopted"])
+        for path in paths:
+            kind = "district" if "507.5" in path.name else "agency"
+            year = rng.choice((2021, 2022, 2023, 2024, 2025))
+            writer.writerow(
+                [path.name, rng.choice(COUNTIES), kind, f"{year}-0{rng.randint(1, 9)}-15"]
+            )

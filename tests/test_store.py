@@ -191,7 +191,11 @@ def test_packed_audit_is_small_and_exact(tmp_path: Path, audit: dict[str, Any]) 
     changed = copy.deepcopy(audit)
     changed["provisions"][0]["model_text"] += " (edited)"
     blob = pack_audit(changed, texts)
-    assert unpack_audit(blob, texts) == changed
+    rows = {
+        "requirements": {r["id"]: r["explanation"] for r in changed["requirements"]},
+        "changes": [c for p in changed["provisions"] for c in p["changes"]],
+    }
+    assert unpack_audit(blob, texts, rows) == changed
 
 
 def test_model_tables_explain_the_codes(tmp_path: Path, audit: dict[str, Any]) -> None:
