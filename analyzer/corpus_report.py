@@ -223,12 +223,16 @@ def _clusters(conn: sqlite3.Connection, model_id: str) -> list[dict[str, Any]]:
 
 
 def _breakdowns(conn: sqlite3.Connection, meta_cols: list[str]) -> list[dict[str, Any]]:
-    """Per metadata column with a manageable number of values: documents, verdicts and
-    compliance per value."""
+    """Per metadata column that groups documents (2 to ``BREAKDOWN_MAX_VALUES`` values, at
+    most one per two documents: not a name or a note): documents, verdicts and compliance
+    per value."""
     out = []
+    n_docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
     for col in meta_cols:
-        n_values = conn.execute(f'SELECT COUNT(DISTINCT "{col}") FROM documents').fetchone()[0]
-        if not n_values or n_values > BREAKDOWN_MAX_VALUES:
+        n_values = conn.execute(
+            f"SELECT COUNT(DISTINCT COALESCE(\"{col}\", '')) FROM documents"
+        ).fetchone()[0]
+        if not 2 <= n_values <= min(BREAKDOWN_MAX_VALUES, n_docs // 2):
             continue
         rows = _rows(
             conn,
