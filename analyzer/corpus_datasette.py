@@ -77,7 +77,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
     },
     "requirements": {
         "status": "met, weakened or missing.",
-        "explanation": "Why, citing the provisions.",
+        "explanation": "Why it is not met, citing the provisions (NULL when met).",
         "evidence": "model ref -> document ref (page, line) for each piece of evidence.",
     },
     "model_provisions": {

@@ -132,13 +132,17 @@ def _json_text(data: Any) -> str:
 # ---------------------------------------------------------------- packing the audit
 
 
-def pack_audit(audit: Mapping[str, Any], model_texts: Mapping[str, str]) -> bytes:
+def pack_audit(
+    audit: Mapping[str, Any],
+    model_texts: Mapping[str, str],
+    model_reqs: Mapping[str, tuple[str, str]] | None = None,
+) -> bytes:
     """The audit as compressed JSON, leaving out what can be put back exactly: a provision's
     ``model_text`` equal to the model's stored text, a ``doc_text`` equal to its
     ``model_text``, a ``redline`` that is one ``equal`` run of it, and an evidence quote equal
     to its provision's ``doc_text``. What was left out is listed under ``_packed``."""
     data = copy.deepcopy(dict(audit))
-    left: dict[str, list[Any]] = {"mt": [], "dt": [], "rl": [], "q": [], "rx": [], "cx": []}
+    left: dict[str, list[Any]] = {k: [] for k in ("mt", "dt", "rl", "dr", "q", "rx", "rt", "cx")}
     doc_texts: dict[str, str] = {}
     for i, p in enumerate(data.get("provisions") or ()):
         model_text = p.get("model_text")
@@ -152,6 +156,11 @@ def pack_audit(audit: Mapping[str, Any], model_texts: Mapping[str, str]) -> byte
         if doc_text is not None and p.get("redline") == [["equal", doc_text]]:
             del p["redline"]
             left["rl"].append(i)
+        elif (
+            "doc_text" in p and doc_text is not None and _from_redline(p.get("redline")) == doc_text
+        ):
+            del p["doc_text"]
+            left["dr"].append(i)
         if isinstance(doc_text, str):
             doc_texts.setdefault(p.get("model_ref", ""), doc_text)
         for c in p.get("changes") or ():  # in the changes rows, in this order
@@ -162,9 +171,13 @@ def pack_audit(audit: Mapping[str, Any], model_texts: Mapping[str, str]) -> byte
     req_ids = [r.get("id") for r in data.get("requirements") or ()]
     for r_i, r in enumerate(data.get("requirements") or ()):
         unique = req_ids.count(r.get("id")) == 1
-        if unique and isinstance(r.get("explanation"), str):  # in requirements.explanation
-            del r["explanation"]
+        if unique and isinstance(r.get("explanation"), str) and r.get("status") != "met":
+            del r["explanation"]  # in requirements.explanation (kept here when met)
             left["rx"].append(r_i)
+        known = (model_reqs or {}).get(r.get("id", ""))
+        if known is not None and (r.get("title"), r.get("citation")) == known:
+            del r["title"], r["citation"]  # in model_requirements
+            left["rt"].append(r_i)
         for e_i, e in enumerate(r.get("evidence") or ()):
             if isinstance(e, dict) and e.get("quote") is not None:
                 if doc_texts.get(e.get("model_ref", "")) == e["quote"]:
@@ -196,12 +209,17 @@ def unpack_audit(
     for r_i in left.get("rx", ()):
         req = data["requirements"][r_i]
         req["explanation"] = explanations[req["id"]]
+    for r_i in left.get("rt", ()):
+        req = data["requirements"][r_i]
+        req["title"], req["citation"] = rows["model_requirements"][req["id"]]
     for i in left.get("mt", ()):
         provisions[i]["model_text"] = model_texts[provisions[i]["model_ref"]]
     for i in left.get("dt", ()):
         provisions[i]["doc_text"] = provisions[i]["model_text"]
     for i in left.get("rl", ()):
         provisions[i]["redline"] = [["equal", provisions[i]["doc_text"]]]
+    for i in left.get("dr", ()):
+        provisions[i]["doc_text"] = _from_redline(provisions[i]["redline"])
     doc_texts: dict[str, str] = {}
     for p in provisions:
         if isinstance(p.get("doc_text"), str):
@@ -210,6 +228,16 @@ def unpack_audit(
         evidence = data["requirements"][r_i]["evidence"][e_i]
         evidence["quote"] = doc_texts[evidence["model_ref"]]
     return _restore_order(data)
+
+
+def _from_redline(redline: Any) -> str | None:
+    """The document side of a redline (its equal and inserted runs), or None."""
+    if not isinstance(redline, list):
+        return None
+    try:
+        return "".join(text for op, text in redline if op in ("equal", "insert"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _restore_order(data: dict[str, Any]) -> dict[str, Any]:
@@ -279,6 +307,7 @@ class CorpusStore:
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (STORE_SCHEMA,)
         )
         self._model_texts: dict[str, dict[str, str]] = {}
+        self._model_reqs: dict[str, dict[str, tuple[str, str]]] = {}
         if legacy is not None:
             self._upgrade(legacy)
 
@@ -350,6 +379,22 @@ class CorpusStore:
             )
         return self._model_texts[model_id]
 
+    def model_requirements(self, model_id: str | None) -> dict[str, tuple[str, str]]:
+        """``requirement_id -> (title, citation)`` of a model (after ``model_texts``)."""
+        if model_id is None:
+            return {}
+        if model_id not in self._model_reqs:
+            self.model_texts(model_id)
+            self._model_reqs[model_id] = {
+                rid: (title, citation)
+                for rid, title, citation in self.conn.execute(
+                    "SELECT requirement_id, title, citation FROM model_requirements "
+                    "WHERE model_id = ?",
+                    (model_id,),
+                )
+            }
+        return self._model_reqs[model_id]
+
     def builtin_columns(self) -> tuple[str, ...]:
         return BUILTIN_DOCUMENT_COLUMNS
 
@@ -409,7 +454,7 @@ class CorpusStore:
         path = display_path(path)
         model_id = (audit.get("model") or {}).get("id")
         model_texts = self.model_texts(model_id)
-        packed = pack_audit(audit, model_texts)
+        packed = pack_audit(audit, model_texts, self.model_requirements(model_id))
         self._begin()
         kept = self._forget(path)
         doc_id = document_id(path)
@@ -645,7 +690,13 @@ def _insert_children(conn: sqlite3.Connection, doc_id: int, audit: Mapping[str, 
         for seq, a in enumerate(audit.get("additions", ()), 1)
     ]
     req_rows = [
-        (doc_id, r["id"], r.get("status"), r.get("explanation"), _evidence_text(r.get("evidence")))
+        (
+            doc_id,
+            r["id"],
+            r.get("status"),
+            None if r.get("status") == "met" else r.get("explanation"),
+            _evidence_text(r.get("evidence")),
+        )
         for r in audit.get("requirements", ())
     ]
     ex = conn.executemany
@@ -693,4 +744,12 @@ def audit_rows(conn: sqlite3.Connection, doc_id: int) -> dict[str, Any]:
             (doc_id,),
         ).fetchall()
     )
-    return {"changes": changes, "requirements": explanations}
+    model_reqs = {
+        rid: (title, citation)
+        for rid, title, citation in conn.execute(
+            "SELECT m.requirement_id, m.title, m.citation FROM model_requirements m "
+            "JOIN documents d ON d.model_id = m.model_id WHERE d.id = ?",
+            (doc_id,),
+        )
+    }
+    return {"changes": changes, "requirements": explanations, "model_requirements": model_reqs}

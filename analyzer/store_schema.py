@@ -111,7 +111,6 @@ CREATE TABLE IF NOT EXISTS requirements (
 CREATE TABLE IF NOT EXISTS errors (
     path TEXT PRIMARY KEY, path_raw BLOB, sha256 TEXT, error_code TEXT NOT NULL,
     message TEXT NOT NULL, at TEXT);
-CREATE INDEX IF NOT EXISTS changes_ref ON changes (model_ref, direction);
 CREATE INDEX IF NOT EXISTS documents_sha ON documents (sha256);
 
 CREATE VIEW IF NOT EXISTS provision_stats AS

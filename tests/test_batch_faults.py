@@ -57,23 +57,24 @@ def _fault_folder(folder: Path, n_good: int) -> dict[str, list[str]]:
     (``good``) and as error rows (``bad``), as ``display_path`` shows them."""
     good = [str(p) for p in make_corpus(folder, n_good, seed=3, paragraphs=8)]
     text = (folder / Path(good[0]).name).read_bytes()
+
+    def unique(name: str | bytes) -> bytes:  # same content would be audited once, not faulted
+        return text + b"\n\nA closing note for " + os.fsencode(name) + b".\n"
+
     raw_name = os.path.join(os.fsencode(folder), b"caf\xe9.txt")
     with open(raw_name, "wb") as fh:
-        fh.write(text)
+        fh.write(text)  # the same bytes as the first document: stored twice, audited once
     good.append(os.fsdecode(raw_name))
-    (folder / "two\nlines.txt").write_bytes(text)
-    good.append(str(folder / "two\nlines.txt"))
-    (folder / "crash-once.txt").write_bytes(text)
-    (folder / "deleter.txt").write_bytes(text)
-    good += [str(folder / "crash-once.txt"), str(folder / "deleter.txt")]
+    for name in ("two\nlines.txt", "crash-once.txt", "deleter.txt"):
+        (folder / name).write_bytes(unique(name))
+        good.append(str(folder / name))
     bad = []
     _zip_bomb_docx(folder / "bomb.docx")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "loop.txt").symlink_to(folder / "loop.txt")
     os.mkfifo(folder / "fifo.txt")
-    (folder / "crash-always.txt").write_bytes(text)
-    (folder / "sleep.txt").write_bytes(text)
-    (folder / "zz-deleted.txt").write_bytes(text)
+    for name in ("crash-always.txt", "sleep.txt", "zz-deleted.txt"):
+        (folder / name).write_bytes(unique(name))
     bad += [str(folder / n) for n in ("bomb.docx", "empty.txt", "loop.txt", "fifo.txt")]
     bad += [str(folder / n) for n in ("crash-always.txt", "sleep.txt", "zz-deleted.txt")]
     return {"good": [display_path(p) for p in good], "bad": [display_path(p) for p in bad]}
@@ -113,9 +114,13 @@ def _check_faults(tmp_path: Path, n_good: int) -> None:
         raw = dict(conn.execute("SELECT path, path_raw FROM documents WHERE path_raw IS NOT NULL"))
     cafe = str(folder) + "/caf\\xe9.txt"
     assert raw[cafe] == os.fsencode(folder) + b"/caf\xe9.txt"
+    with sqlite3.connect(db) as conn:
+        first = conn.execute("SELECT id FROM documents WHERE path = ?", (expect["good"][0],))
+        twin = conn.execute("SELECT duplicate_of FROM documents WHERE path = ?", (cafe,))
+        assert twin.fetchone()[0] == first.fetchone()[0]
     assert raw[str(folder) + "/two\\nlines.txt"] == os.fsencode(folder) + b"/two\nlines.txt"
     html = (out / "index.html").read_bytes().decode("utf-8")  # valid UTF-8
-    assert "caf\\xe9.txt" in html
+    assert "caf\\xe9" in html  # its label, escaped
 
 
 def test_batch_faults_lose_no_document(tmp_path: Path) -> None:
