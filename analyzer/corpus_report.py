@@ -49,6 +49,11 @@ STATUSES = (
     ("missing", "#000000", "empty", "x"),
 )
 STATUS_CODE = {name: code for name, _, _, code in STATUSES}
+# Heatmap groups: closest to the model first; a verdict the engine adds later sorts last.
+_VERDICT_ORDER = (
+    "CASE verdict WHEN 'identical' THEN 0 WHEN 'substantially-similar' THEN 1 "
+    "WHEN 'needs-review' THEN 2 WHEN 'not-substantially-similar' THEN 3 ELSE 4 END"
+)
 
 
 def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -82,7 +87,7 @@ def _heatmap(conn: sqlite3.Connection, model_id: str) -> dict[str, Any]:
     docs = _rows(
         conn,
         "SELECT id, COALESCE(label, path) AS label, verdict FROM documents WHERE model_id = ? "
-        "ORDER BY verdict, n_identical DESC, 2 LIMIT ?",
+        f"ORDER BY {_VERDICT_ORDER}, verdict, n_identical DESC, 2 LIMIT ?",
         (model_id, HEATMAP_MAX_ROWS),
     )
     cells: dict[int, list[str]] = {d["id"]: ["."] * len(provisions) for d in docs}
@@ -224,7 +229,7 @@ def _clusters(conn: sqlite3.Connection, model_id: str) -> list[dict[str, Any]]:
 
 def _breakdowns(conn: sqlite3.Connection, meta_cols: list[str]) -> list[dict[str, Any]]:
     """Per metadata column that groups documents (2 to ``BREAKDOWN_MAX_VALUES`` values, at
-    most one per two documents: not a name or a note): documents, verdicts and compliance
+    most one per four documents: not a name, a date or a note): documents, verdicts and compliance
     per value."""
     out = []
     n_docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -232,7 +237,7 @@ def _breakdowns(conn: sqlite3.Connection, meta_cols: list[str]) -> list[dict[str
         n_values = conn.execute(
             f"SELECT COUNT(DISTINCT COALESCE(\"{col}\", '')) FROM documents"
         ).fetchone()[0]
-        if not 2 <= n_values <= min(BREAKDOWN_MAX_VALUES, n_docs // 2):
+        if not 2 <= n_values <= max(2, min(BREAKDOWN_MAX_VALUES, n_docs // 4)):
             continue
         rows = _rows(
             conn,

@@ -367,3 +367,30 @@ def test_datasette_metadata_queries_run(tmp_path: Path, audit: dict[str, Any]) -
             conn.execute(query["sql"], {"model_ref": "IV.A"}).fetchall()  # every query runs
         rows = conn.execute(database["queries"]["compliance_by_county"]["sql"]).fetchall()
     assert ("Hennepin", 1) == rows[0][:2] or ("Hennepin", 1) in [r[:2] for r in rows]
+
+
+def test_load_corpus_gives_every_table_as_a_dataframe(
+    tmp_path: Path, audit: dict[str, Any]
+) -> None:
+    pd = pytest.importorskip("pandas")  # a dev dependency; optional for users
+    import analyzer
+
+    db = tmp_path / "corpus.db"
+    _fill(db, audit)
+    frames = analyzer.load_corpus(db)
+    assert set(frames) == set(TABLES + VIEWS)
+    assert all(isinstance(f, pd.DataFrame) for f in frames.values())
+    assert len(frames["provisions"]) == _count(db, "provisions")
+    assert frames["documents"]["id"].tolist() == sorted(frames["documents"]["id"])
+
+
+def test_audit_result_shows_itself_in_jupyter(audit: dict[str, Any]) -> None:
+    from analyzer.api import AuditResult
+
+    audit["document"]["title"] = "<img src=x onerror=alert(1)>"
+    result = AuditResult(audit)
+    html = result._repr_html_()
+    assert result == audit and json.loads(json.dumps(result)) == audit
+    assert "<img" not in html and "&lt;img" in html and audit["verdict"] in html
+    deviating = [p for p in audit["provisions"] if p["status"] != "identical"]
+    assert html.count("<tr><td>") == len(deviating)
