@@ -241,18 +241,23 @@ _CATEGORY_NOUNS = (
 )
 
 
-def _is_modal(direction: str) -> Callable[[Mapping[str, Any]], bool]:
-    return lambda c: c["category"] == "modality" and c["direction"] == direction
+def _has_effect(effect: str) -> Callable[[Mapping[str, Any]], bool]:
+    """The change's effect (effects.py: the one definition of weakened / strengthened)."""
+    return lambda c: c.get("effect") == effect
 
 
 def _is_category(category: str) -> Callable[[Mapping[str, Any]], bool]:
-    return lambda c: c["category"] == category and bool(c["substantive"])
+    return lambda c: (
+        c["category"] == category
+        and bool(c["substantive"])
+        and c.get("effect") not in ("weakened", "strengthened")
+    )
 
 
 def _obligation_phrases(rows: Sequence[Row]) -> list[str]:
     out = []
-    for direction, verb in (("weaker", "weakens"), ("stronger", "strengthens")):
-        items = _changes_of(rows, _is_modal(direction))
+    for effect, verb in (("weakened", "weakens"), ("strengthened", "strengthens")):
+        items = _changes_of(rows, _has_effect(effect))
         if items:
             out.append(f"{verb} {plural(len(items), 'obligation')}: {_listing(items)}")
     return out
@@ -374,11 +379,8 @@ def count_rows(rows: Sequence[Row], moves: Sequence[Mapping[str, Any]]) -> dict[
     statuses = Counter(r["status"] for r in rows)
 
     def modal(direction: str) -> int:
-        return sum(
-            c["category"] == "modality" and c["direction"] == direction
-            for r in rows
-            for c in r["changes"]
-        )
+        effect = "weakened" if direction == "weaker" else "strengthened"
+        return sum(c.get("effect") == effect for r in rows for c in r["changes"])
 
     return {
         "clauses": len(rows),

@@ -474,9 +474,9 @@ SELF = "<self>"
 def self_references(tokens: Sequence[Token], text: str, rules: EffectRules) -> list[Token]:
     """Each way the policy names itself ("this policy", "any policy adopted pursuant to
     subdivision 6 by the law enforcement agency") becomes one entity token ``<self>``."""
-    words = [k for k, t in enumerate(tokens) if t.kind != "punct"]
-    if not rules.self_reference or not words:
+    if not rules.self_reference or not any(t.norm in rules.self_anchors for t in tokens):
         return list(tokens)
+    words = [k for k, t in enumerate(tokens) if t.kind != "punct"]
     starts: dict[int, int] = {}
     ends: dict[int, int] = {}
     parts: list[str] = []

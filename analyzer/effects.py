@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .baselines import model_dir
+from .errors import ConfigError
 from .model import Category, Change, Direction, Effect
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class EffectRules:
     connectors: frozenset[str] = frozenset()
     equal_modals: Mapping[str, str] = field(default_factory=dict)
     self_reference: tuple[re.Pattern[str], ...] = ()
+    self_anchors: frozenset[str] = frozenset()  # a text without one of these names no policy
     typo_max_edits: int = 2
     typo_min_ratio: float = 85.0
     typo_min_chars: int = 6
@@ -154,6 +156,7 @@ def rules_from_dict(data: Mapping[str, Any], source: str = "<effects>") -> Effec
             connectors=frozenset(parties.get("connectors", [])),
             equal_modals=modals,
             self_reference=tuple(patterns),
+            self_anchors=frozenset(dict(data.get("self_reference", {})).get("anchors", [])),
             typo_max_edits=int(typo.get("max_edits", 2)),
             typo_min_ratio=float(typo.get("min_ratio", 85)),
             typo_min_chars=int(typo.get("min_chars", 6)),
@@ -209,10 +212,15 @@ def _load(directory: str) -> EffectRules:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read the effects table ({exc}); fix the file.") from exc
+        cause = f"cannot read the effects table ({type(exc).__name__})"
+        raise ConfigError(str(path), cause, "fix the effects file") from None
     if not isinstance(data, dict):
-        raise _fail(str(path), "the file must hold a JSON object")
-    return rules_from_dict(data, str(path))
+        raise ConfigError(str(path), "the file must hold a JSON object", "fix the effects file")
+    try:
+        return rules_from_dict(data, str(path))
+    except ValueError as err:
+        cause = str(err).removeprefix(f"{path}: ").removesuffix("; fix the effects file.")
+        raise ConfigError(str(path), cause, "fix the effects file") from None
 
 
 def default_rules() -> EffectRules:

@@ -15,8 +15,7 @@ The rule, in order:
 
 Exports: VerdictRule (the thresholds), decide(findings, additions, rule, requirements,
 *, rules=None) -> (Verdict, reasons), is_weakened(finding) -> bool, is_review(finding, rules)
--> bool, requirements_for(findings, additions, model, *, rules=None) -> the statute checklist
-as dicts.
+-> bool.
 """
 
 from __future__ import annotations
@@ -27,9 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .effects import EffectRules, default_rules, needs_review, weakens
-from .model import Addition, ClauseKind, Finding, ModelPolicy, Status, Verdict
+from .model import Addition, ClauseKind, Finding, Status, Verdict
 
-__all__ = ["VerdictRule", "decide", "is_weakened", "is_review", "requirements_for"]
+__all__ = ["VerdictRule", "decide", "is_weakened", "is_review"]
 
 _LIST = 12  # refs listed in one reason before "..."
 
@@ -139,19 +138,3 @@ def decide(
         f"{rule.max_weakened} missing or weakened; {statutory}"
     )
     return Verdict.SUBSTANTIALLY_SIMILAR, reasons
-
-
-def requirements_for(
-    findings: Sequence[Finding],
-    additions: Sequence[Addition],
-    model: ModelPolicy,
-    *,
-    rules: EffectRules | None = None,
-) -> tuple[dict[str, Any], ...]:
-    """The statute checklist of the model's requirement catalog (none without a catalog)."""
-    from .check import check, load_catalog
-
-    catalog = load_catalog(model.id)
-    if catalog is None:
-        return ()
-    return tuple(r.to_dict() for r in check(findings, additions, catalog, rules=rules))

@@ -355,3 +355,16 @@ PROVISIONS = [c.text for c in MODEL.tree.clauses if c.text.strip()]
 def test_a_provision_against_itself_is_identical(text: str, pad: str) -> None:
     result = classify(text, pad + text + pad, build_normalizer(MODEL, text))
     assert str(result.status) == "identical" and result.changes == ()
+
+
+def test_figure_direction_declared_for_the_provision() -> None:
+    from dataclasses import replace
+
+    from analyzer.effects import default_rules
+
+    rules = replace(default_rules(), figures={"IV.X": "weaker"})
+    n = build_normalizer(MODEL, "")
+    x = XrefContext(provision_ref="IV.X")
+    result = classify("a team of 5 officers", "a team of 8 officers", n, xref=x, rules=rules)
+    (change,) = result.changes
+    assert (str(change.direction), str(change.effect)) == ("weaker", "weakened")

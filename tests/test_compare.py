@@ -175,7 +175,7 @@ def test_date_change_is_named_in_full(tmp_path: Path) -> None:
     new = old.replace("before June 1, 2027", "before June 1, 2028")
     data = compare_paths(write(tmp_path, "a.txt", old), write(tmp_path, "b.txt", new))
     assert data["summary"] == [
-        "This draft changes 1 date: 1003.4.G.2 (June 1, 2027 \u2192 June 1, 2028)."
+        "This draft weakens 1 obligation: 1003.4.G.2 (June 1, 2027 \u2192 June 1, 2028)."
     ]
 
 

@@ -168,3 +168,21 @@ def test_bad_effects_files_name_the_file_and_the_fix(data: dict, message: str) -
     with pytest.raises(ValueError, match="effects.json") as info:
         rules_from_dict(data, "effects.json")
     assert message in str(info.value) and "fix the effects file" in str(info.value)
+
+
+def test_a_malformed_effects_file_is_a_one_line_config_error(tmp_path: Path) -> None:
+    from analyzer.effects import load_rules
+    from analyzer.errors import ConfigError
+
+    (tmp_path / "effects.json").write_text('{"rules": [{"category": "nope"}]}', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_rules(tmp_path)
+    message = str(info.value)
+    assert str(tmp_path / "effects.json") in message and "fix the effects file" in message
+    assert "\n" not in message
+    (tmp_path / "effects.json").write_text("{not json", encoding="utf-8")
+    from analyzer.effects import _load
+
+    _load.cache_clear()
+    with pytest.raises(ConfigError, match="cannot read the effects table"):
+        load_rules(tmp_path)
