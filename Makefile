@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format typecheck clean install
+.PHONY: demo test bench lint format typecheck clean install mutation
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -32,8 +32,13 @@ format: $(STAMP)
 	$(BIN)/ruff format analyzer tests bench
 	$(BIN)/ruff check --fix analyzer tests bench
 
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/python -m bench.mutation_score
+
 typecheck: $(STAMP)
 	$(BIN)/mypy analyzer
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info mutants

@@ -321,10 +321,10 @@ def cross_reference(
     model_topics = {_model_topic(r, x) for r in old_refs} - {""}
     doc_topics: set[str] = set()
     for r in new_refs:
-        doc_topics |= set((x.doc_topics or {}).get(ref_key(r), frozenset()))
+        doc_topics |= _doc_topic(r, x)
     if not doc_topics and old_refs and new_refs:
         # the target aligned to nothing: compare the references themselves
-        same_scheme = all(ref_key(r) in x.model_refs for r in new_refs)
+        same_scheme = all(_model_topic(r, x) for r in new_refs)
         if same_scheme and {ref_key(r) for r in old_refs} != {ref_key(r) for r in new_refs}:
             return Change(
                 Category.CROSS_REFERENCE,
@@ -350,6 +350,20 @@ def cross_reference(
         dt,
         f"internal reference renumbered: {quote(mt)} \u2192 {quote(dt)}",
     )
+
+
+def _doc_topic(ref: str, x: XrefContext) -> set[str]:
+    """What a document reference is about; a relative one ("F.2") by the full paths it is
+    the tail of ("3.F.2")."""
+    topics = x.doc_topics or {}
+    key = ref_key(ref)
+    if key in topics:
+        return set(topics[key])
+    out: set[str] = set()
+    for full, found in topics.items():
+        if full.endswith("." + key):
+            out |= found
+    return out
 
 
 def _model_topic(ref: str, x: XrefContext) -> str:

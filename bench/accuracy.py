@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 
 from bench.baselines import difflib_audit, rapidfuzz_audit
 from bench.mutate import Variant, generate, provision_paragraphs
+from bench.mutate_rules import SUBSTANTIVE
 
 __all__ = ["run", "outcome_from_audit", "score", "METRICS", "Scored"]
 
@@ -42,7 +43,11 @@ METRICS: tuple[tuple[str, str, float | None, bool], ...] = (
     ("substantive_recall", "substantive change: recall", 0.97, True),
     ("category_accuracy", "category accuracy (of found)", 0.95, True),
     ("category_accuracy_strict", "category accuracy, strict", None, True),
-    ("direction_accuracy", "modality direction accuracy", None, True),
+    ("direction_accuracy", "direction accuracy (modality, figures)", None, True),
+    ("figure_direction", "new: number/duration/date direction", 0.95, True),
+    ("modal_dropped", "new: modal dropped found weaker", 0.95, True),
+    ("self_reference_false_alarm", "new: self-reference false alarms", 0.03, False),
+    ("party_names_false_alarm", "new: party-name swap false alarms", 0.03, False),
     ("benign_false_alarm", "false alarms on benign edits", 0.03, False),
     ("untouched_false_alarm", "false alarms on untouched", 0.005, False),
     ("paraphrase_matched", "paraphrase matched (not missing)", None, True),
@@ -74,7 +79,7 @@ def outcome_from_audit(audit: dict) -> dict[str, object]:
             "substantive": bool(p.get("substantive")),
             "moved": bool(p.get("moved")),
             "categories": [c.get("category") for c in subs],
-            "directions": [c.get("direction") for c in subs if c.get("category") == "modality"],
+            "directions": [c.get("direction") for c in subs if c.get("direction")],
             "similarity": p.get("similarity"),
             "doc_refs": p.get("doc_refs"),
             "doc_text": p.get("doc_text"),
@@ -157,6 +162,7 @@ def _score_provision(t: _Tally, v: Variant, ref: str, label: dict, got: dict | N
             t.count("category_accuracy_strict", set(label["categories"]) <= set(cats), fail)
         if flagged and o["categories"] and label["direction"] and got.get("directions"):
             t.count("direction_accuracy", label["direction"] in got["directions"], fail)
+    _score_new_classes(t, label, got, flagged and bool(o["categories"]), fail)
     alarm = missing or bool(got["substantive"])
     if expect == "benign":
         t.count("benign_false_alarm", not alarm, fail)
@@ -170,6 +176,35 @@ def _score_provision(t: _Tally, v: Variant, ref: str, label: dict, got: dict | N
             t.count("moved_precision", bool(label["moved"]), fail)
         if label["moved"]:
             t.count("moved_recall", bool(got.get("moved")), fail)
+
+
+FIGURE_KINDS = frozenset(
+    {"number", "number_stronger", "duration", "duration_stronger", "date", "date_earlier"}
+)
+SUBSTANTIVE_KINDS = frozenset(SUBSTANTIVE)
+
+
+def _score_new_classes(
+    t: _Tally, label: dict, got: dict, flagged: bool, fail: Callable[[], dict]
+) -> None:
+    """The classes added with effects: a figure's direction and a dropped modal (when the
+    provision has that one substantive edit), self-references and party-name swaps (when the
+    provision has only benign edits)."""
+    kinds = {str(e).split(":")[0] for e in label["edits"]}
+    substantive = kinds & SUBSTANTIVE_KINDS
+    if label["expect"] == "substantive" and len(substantive) == 1 and flagged:
+        (kind,) = substantive
+        directions = got.get("directions") or []
+        if kind in FIGURE_KINDS:
+            t.count("figure_direction", label["direction"] in directions, fail)
+        if kind == "modal_dropped":
+            ok = "modality" in (got.get("categories") or []) and "weaker" in directions
+            t.count("modal_dropped", ok, fail)
+    if label["expect"] == "benign":
+        alarm = got["status"] == "missing" or bool(got["substantive"])
+        for kind in ("self_reference", "party_names"):
+            if kind in kinds:
+                t.count(f"{kind}_false_alarm", not alarm, fail)
 
 
 def _score_additions(t: _Tally, v: Variant, o: dict) -> None:

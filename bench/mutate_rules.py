@@ -133,27 +133,61 @@ SUBSTANTIVE: dict[str, Spec] = {
     ),
     "number": Spec(
         "substantive",
-        ((r"(?<=fewer than )60\b", ("90", "30", "45", "120")),),
+        ((r"(?<=fewer than )60\b", ("90", "120")),),
         "number",
         ("number", "duration"),
+        "weaker",  # a wider exemption
+    ),
+    "number_stronger": Spec(
+        "substantive",
+        ((r"(?<=fewer than )60\b", ("30", "45")),),
+        "number",
+        ("number", "duration"),
+        "stronger",
     ),
     "duration": Spec(
         "substantive",
         (
-            (r"\bsix months\b", ("twelve months", "three months", "nine months", "one year")),
-            (r"\bthree years\b", ("five years", "two years", "four years")),
+            (r"\bsix months\b", ("twelve months", "nine months", "one year")),
+            (r"\bthree years\b", ("five years", "four years", "ten years")),
         ),
         "duration",
         ("duration", "number"),
+        "weaker",  # a longer time limit or interval
+    ),
+    "duration_stronger": Spec(
+        "substantive",
+        ((r"\bsix months\b", ("three months", "two months")), (r"\bthree years\b", ("two years",))),
+        "duration",
+        ("duration", "number"),
+        "stronger",
     ),
     "date": Spec(
         "substantive",
         (
-            (r"\bSeptember 1, 2025\b", ("January 1, 2026", "September 1, 2026", "July 1, 2025")),
-            (r"\bJune 1, 2027\b", ("June 1, 2028", "January 1, 2027", "June 1, 2026")),
+            (r"\bSeptember 1, 2025\b", ("January 1, 2026", "September 1, 2026")),
+            (r"\bJune 1, 2027\b", ("June 1, 2028", "January 1, 2028")),
         ),
         "date",
         ("date",),
+        "weaker",  # a later deadline or cut-off
+    ),
+    "date_earlier": Spec(
+        "substantive",
+        (
+            (r"\bSeptember 1, 2025\b", ("July 1, 2025",)),
+            (r"\bJune 1, 2027\b", ("January 1, 2027", "June 1, 2026")),
+        ),
+        "date",
+        ("date",),
+        "stronger",
+    ),
+    "modal_dropped": Spec(
+        "substantive",
+        ((r"\b(?:shall|must) (?!not\b|be\b|have\b|also\b|only\b)(?=[a-z]{4,}\b)", ("",)),),
+        "modality",
+        ("modality",),
+        "weaker",
     ),
     "citation": Spec(
         "substantive",
@@ -229,6 +263,32 @@ BENIGN: dict[str, Spec] = {
         (
             (r"(, [\w'’()/-]+(?: [\w'’()/-]+){0,2}) and\b", (r"\1, and",)),
             (r"(, [\w'’()/-]+(?: [\w'’()/-]+){0,2}), and\b", (r"\1 and",)),
+        ),
+    ),
+    "self_reference": Spec(
+        "benign",
+        (
+            (
+                r"\bany policy adopted (?:by the officer's employer )?pursuant to (?:section "
+                r"626\.8482, )?subdivision 6(?: by the law enforcement agency that employs the "
+                r"substitute school resource officer)?",
+                ("this policy",),
+            ),
+            (r"\bthat policy\b", ("this policy",)),
+        ),
+    ),
+    "party_names": Spec(
+        "benign",
+        (
+            (
+                r"\b(?:[Aa]|[Tt]he) school district or charter school\b",
+                ("impacted schools", "participating schools", "the school district"),
+            ),
+            (
+                r"\bthe school district and the law enforcement agency\b",
+                ("the law enforcement agency and impacted schools",),
+            ),
+            (r"\bwith the school district\b", ("with participating schools",)),
         ),
     ),
     "chief_title": Spec(

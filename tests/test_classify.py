@@ -368,3 +368,13 @@ def test_figure_direction_declared_for_the_provision() -> None:
     result = classify("a team of 5 officers", "a team of 8 officers", n, xref=x, rules=rules)
     (change,) = result.changes
     assert (str(change.direction), str(change.effect)) == ("weaker", "weakened")
+
+
+def test_relative_reference_resolved_by_the_path_it_is_the_tail_of() -> None:
+    refs = frozenset({"3.e.2", "3.f.2", "e.2", "f.2"})
+    topics = {"3.e.2": frozenset({"iv.e"}), "3.f.2": frozenset({"iv.f"})}
+    x = XrefContext(refs, topics, frozenset({"iv.e.2", "iv.f.2", "iv.g.1"}), "IV.G.1")
+    row = _one("as in paragraphs E.2. below", "as in paragraphs F.2. below", x)
+    assert row[:2] == ("cross-reference", True)
+    same = _changes("as in paragraphs E.2. below", "as in paragraphs E.2. below", x)
+    assert same == []
