@@ -106,6 +106,7 @@ def audit_tree(
         clause_count=len(tree.clauses),
         requirements=requirements,
         attachment=attachment,
+        removed_lines=document.removed_lines,
     )
 
 

@@ -6,7 +6,8 @@ and batch mode can store it as an error row.
 Exports: PolicyDiffError (base), InputError, EmptyFileError, UnsupportedFormatError,
 CorruptFileError, EncryptedPdfError, NoTextLayerError, FileTooLargeError, ModelNotFoundError,
 BinaryFileError, UnreadableFileError, ConfigError (a model, catalog, rules or normalization
-file), OutputError, RendererMissingError, BatchBusyError, MetadataError.
+file), OutputError, RendererMissingError, BatchBusyError, MetadataError,
+LimitExceededError.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "RendererMissingError",
     "BatchBusyError",
     "MetadataError",
+    "LimitExceededError",
 ]
 
 
@@ -116,11 +118,17 @@ class NoTextLayerError(InputError):
 
     code = "E106"
 
-    def __init__(self, path: str, pages: int) -> None:
-        super().__init__(
-            f"{path}: the PDF has {pages} page(s) but no text layer (a scan); "
-            "run OCR first (e.g. ocrmypdf) and try again."
-        )
+    def __init__(self, path: str, pages: int, chars: int = 0) -> None:
+        if chars:
+            cause = (
+                f"the PDF's {pages} page(s) hold only {chars} character(s) of text, too few "
+                "for a policy (an image of the text with a stray text layer?)"
+            )
+            fix = "run OCR (e.g. ocrmypdf --force-ocr) or export the policy again"
+        else:
+            cause = f"the PDF has {pages} page(s) but no text layer (a scan)"
+            fix = "run OCR first (e.g. ocrmypdf) and try again"
+        super().__init__(f"{path}: {cause}; {fix}.")
 
 
 class FileTooLargeError(InputError):
@@ -143,6 +151,18 @@ class UnreadableFileError(InputError):
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(
             f"{path}: cannot read the file ({reason}); check the path and permissions."
+        )
+
+
+class LimitExceededError(InputError):
+    """Reading the file would pass one of the reading limits (``analyzer.read_limits``)."""
+
+    code = "E109"
+
+    def __init__(self, path: str, what: str, limit: int, setting: str) -> None:
+        super().__init__(
+            f"{path}: {what}, over the {limit:,} limit; if the file is genuine, raise the "
+            f"limit with the environment variable {setting}=N."
         )
 
 

@@ -1,24 +1,27 @@
-"""Read a policy file into a ``Document``: every kept line with its page and line number.
+"""Read a policy file into a ``Document``: paragraph lines with their page and line numbers.
 
-The only pipeline stage that touches the file system. Formats: plain text and markdown
-(``.txt``, ``.text``, ``.md``), PDF (pypdfium2, or pdfplumber on request) and DOCX
-(python-docx, with Word's generated list numbers rendered into the text by
-``analyzer.docx_numbering``).
+The only pipeline stage that touches the file system: it refuses what is not a regular file
+(a folder, a FIFO, a device) before reading, reads at most ``max_bytes``, routes the bytes by
+suffix and content, and hands them to a reader: text here, PDF in ``analyzer.read_pdf``, DOCX
+in ``analyzer.read_docx``. Every format then goes through the same reading model
+(``analyzer.layout``: lines -> paragraphs, hyphenation) and the same page-furniture stripper
+(``analyzer.furniture``), and every reader stays within ``analyzer.read_limits``.
 
 Exports:
-    ingest(path, *, max_bytes, pdf_engine) -> Document        -- read and parse a file
-    ingest_bytes(data, *, path, max_bytes, pdf_engine) -> Document -- parse file bytes
-    ingest_text(text, *, path, fmt) -> Document               -- wrap text already in memory
-    SUPPORTED_SUFFIXES                                        -- suffixes ingest accepts
+    ingest(path, *, max_bytes, pdf_engine, limits, docx_original) -> Document
+    ingest_bytes(data, *, path, max_bytes, pdf_engine, limits, docx_original) -> Document
+    ingest_text(text, *, path, fmt) -> Document     -- wrap text already in memory
+    decode_text(data, *, path) -> str               -- bytes of a text file to str
+    SUPPORTED_SUFFIXES                              -- suffixes ingest accepts
 
 Line numbers:
     text/markdown -- page splits at form feeds; ``line`` is the file's line within that page.
-    pdf           -- ``line`` counts the text lines of the page top-down as drawn, running
-                     headers included, so removed headers leave gaps in the numbering.
+    pdf           -- ``line`` counts the text lines of the page in reading order, furniture
+                     included, so removed headers leave gaps in the numbering.
     docx          -- no pages: ``page`` is 1 and ``line`` is the 1-based paragraph index in
-                     body order (table cell paragraphs included, row by row).
-A ``Line(text="")`` marks a paragraph break (never two in a row, none at the start or end); in
-PDF and DOCX it carries the page/line of the line before it.
+                     reading order (a table row, a text box or a note paragraph counts one).
+A ``Line(text="")`` marks a paragraph break (never two in a row, none at the start or end); it
+carries the page/line of the line before it. Removed furniture is in ``Document.removed_lines``.
 """
 
 from __future__ import annotations
@@ -27,26 +30,24 @@ import hashlib
 import io
 import os
 import re
+import stat
 import zipfile
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-from analyzer.docx_numbering import Numbering, w_tag
-from analyzer.errors import (
+from . import furniture, layout
+from .errors import (
     BinaryFileError,
     CorruptFileError,
     EmptyFileError,
-    EncryptedPdfError,
     FileTooLargeError,
     NoTextLayerError,
     UnreadableFileError,
     UnsupportedFormatError,
 )
-from analyzer.model import Document, Line
+from .model import Document, Line, RemovedLine
+from .read_limits import ReadLimits, check
 
-__all__ = ["SUPPORTED_SUFFIXES", "ingest", "ingest_bytes", "ingest_text"]
+__all__ = ["SUPPORTED_SUFFIXES", "ingest", "ingest_bytes", "ingest_text", "decode_text"]
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".text", ".md", ".pdf", ".docx")
 PDF_ENGINES: tuple[str, ...] = ("auto", "pypdfium2", "pdfplumber")
@@ -76,53 +77,86 @@ _KINDS = {  # what the content is, and what to do about it
 
 # ---------------------------------------------------------------- entry points
 
+_SPECIAL = (
+    (stat.S_ISFIFO, "it is a named pipe (FIFO), not a file"),
+    (stat.S_ISCHR, "it is a character device, not a file"),
+    (stat.S_ISBLK, "it is a block device, not a file"),
+    (stat.S_ISSOCK, "it is a socket, not a file"),
+)
+
 
 def ingest(
-    path: str | os.PathLike[str], *, max_bytes: int = 50_000_000, pdf_engine: str = "auto"
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = 50_000_000,
+    pdf_engine: str = "auto",
+    limits: ReadLimits | None = None,
+    docx_original: bool = False,
 ) -> Document:
-    """Read the file at ``path`` (size checked before reading) and parse it."""
+    """Read the file at ``path`` (kind and size checked before reading) and parse it."""
     name = os.fspath(path)
     try:
-        if Path(name).is_dir():
+        if not name:
+            raise UnreadableFileError(name, "no file name given")
+        info = os.stat(name)
+        if stat.S_ISDIR(info.st_mode):
             raise UnreadableFileError(name, "it is a folder")
-        size = Path(name).stat().st_size
-        if size > max_bytes:
-            raise FileTooLargeError(name, size, max_bytes)
-        data = Path(name).read_bytes()
+        for test, why in _SPECIAL:
+            if test(info.st_mode):
+                raise UnreadableFileError(name, why)
+        if info.st_size > max_bytes:
+            raise FileTooLargeError(name, info.st_size, max_bytes)
+        with open(name, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except FileNotFoundError as error:
         raise UnreadableFileError(name, "no such file") from error
     except OSError as error:
         raise UnreadableFileError(name, error.strerror or type(error).__name__) from error
-    return ingest_bytes(data, path=name, max_bytes=max_bytes, pdf_engine=pdf_engine)
+    return ingest_bytes(
+        data,
+        path=name,
+        max_bytes=max_bytes,
+        pdf_engine=pdf_engine,
+        limits=limits,
+        docx_original=docx_original,
+    )
 
 
 def ingest_bytes(
-    data: bytes, *, path: str, max_bytes: int = 50_000_000, pdf_engine: str = "auto"
+    data: bytes,
+    *,
+    path: str,
+    max_bytes: int = 50_000_000,
+    pdf_engine: str = "auto",
+    limits: ReadLimits | None = None,
+    docx_original: bool = False,
 ) -> Document:
     """Parse the raw bytes of a file named ``path``; the format comes from the suffix,
-    checked against the content's magic bytes."""
+    checked against the content's magic bytes. ``docx_original`` reads a DOCX as it was
+    before its tracked changes."""
     if pdf_engine not in PDF_ENGINES:
         raise ValueError(f"pdf_engine must be one of {PDF_ENGINES}, not {pdf_engine!r}")
     if len(data) > max_bytes:
         raise FileTooLargeError(path, len(data), max_bytes)
     if not data.strip():
         raise EmptyFileError(path)
+    limits = limits or ReadLimits.from_env()
     kind = _route(data, path)
     digest = hashlib.sha256(data).hexdigest()
     if kind == "pdf":
-        return _pdf_document(data, path, digest, pdf_engine)
+        return _pdf_document(data, path, digest, pdf_engine, limits)
     if kind == "docx":
-        return _docx_document(data, path, digest)
-    text = _decode(data, path)
-    return _text_document(text, path, digest, kind)
+        return _docx_document(data, path, digest, limits, docx_original)
+    text = decode_text(data, path=path)
+    return _text_document(text, path, digest, kind, limits)
 
 
 def ingest_text(text: str, *, path: str = "<text>", fmt: str = "text") -> Document:
     """Wrap ``text`` as a Document (``fmt`` "text" or "markdown"); sha256 of its UTF-8."""
     if fmt not in ("text", "markdown"):
         raise ValueError(f"fmt must be 'text' or 'markdown', not {fmt!r}")
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return _text_document(text.removeprefix("\ufeff"), path, digest, fmt)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _text_document(text.removeprefix("\ufeff"), path, digest, fmt, ReadLimits.from_env())
 
 
 # ---------------------------------------------------------------- routing
@@ -184,419 +218,127 @@ def _looks_binary(data: bytes) -> bool:
     return controls > 0.05 * len(sample)
 
 
-def _decode(data: bytes, path: str) -> str:
+def _utf16_without_bom(data: bytes) -> str:
+    """ "utf-16-le" / "utf-16-be" when the text is UTF-16 without a byte-order mark (every
+    other byte zero in mostly-ASCII text), else ""."""
+    sample = data[: 4096 - 4096 % 2] if len(data) >= 4 else b""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return ""
+    odd_zero = sum(1 for i in range(1, len(sample), 2) if sample[i] == 0)
+    even_zero = sum(1 for i in range(0, len(sample), 2) if sample[i] == 0)
+    if odd_zero > 0.4 * pairs and even_zero < 0.05 * pairs:
+        return "utf-16-le"
+    if even_zero > 0.4 * pairs and odd_zero < 0.05 * pairs:
+        return "utf-16-be"
+    return ""
+
+
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def decode_text(data: bytes, *, path: str) -> str:
+    """The text of a text file: UTF-16 (with or without a byte-order mark), else UTF-8 with
+    any invalid byte replaced where it stands (U+FFFD); Windows-1252 only for a file with
+    no UTF-8 sequence at all."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise BinaryFileError(path) from error
+        return data.decode("utf-16", errors="replace")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, errors="replace")
     if _looks_binary(data):
         raise BinaryFileError(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        if _UTF8_MULTIBYTE.search(data):
+            return data.decode("utf-8-sig", errors="replace")
         return data.decode("cp1252", errors="replace")
 
 
-def _text_document(text: str, path: str, digest: str, fmt: str) -> Document:
+def _check_chars(lines: list[Line], path: str, limits: ReadLimits) -> None:
+    total = 0
+    for line in lines:
+        size = len(line.text)
+        total += size
+        what = f"line {line.line} (page {line.page}) holds {size:,} characters"
+        check(size, limits.paragraph_chars, path=path, what=what, field="paragraph_chars")
+    what = f"the document holds {total:,} characters"
+    check(total, limits.document_chars, path=path, what=what, field="document_chars")
+
+
+def _text_document(text: str, path: str, digest: str, fmt: str, limits: ReadLimits) -> Document:
     if not text.strip():
         raise EmptyFileError(path)
+    check(
+        len(text),
+        limits.document_chars,
+        path=path,
+        what=f"the document holds {len(text):,} characters",
+        field="document_chars",
+    )
     pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
     lines = [
         Line(raw.rstrip(), page=page_no, line=line_no)
         for page_no, page in enumerate(pages, start=1)
         for line_no, raw in enumerate(page.split("\n"), start=1)
     ]
+    _check_chars(lines, path, limits)
+    kept, removed = furniture.strip(lines)
+    kept_lines = layout.text_paragraphs(layout.repair_hyphens(kept))
     return Document(
         path=path,
         sha256=digest,
         format=fmt,
-        lines=_collapse_breaks(lines),
+        lines=layout.collapse_breaks(kept_lines),
         pages=len(pages),
         extractor="text",
+        removed_lines=removed,
     )
 
 
-def _collapse_breaks(lines: Iterable[Line]) -> tuple[Line, ...]:
-    """Blank lines become single ``Line("")`` breaks; none at the start or end."""
-    out: list[Line] = []
-    for line in lines:
-        if line.text.strip():
-            out.append(line)
-        elif out and out[-1].text:
-            out.append(replace(line, text=""))
-    while out and not out[-1].text:
-        out.pop()
-    return tuple(out)
+# ---------------------------------------------------------------- PDF
 
 
-# ---------------------------------------------------------------- PDF: extraction
+def _pdf_document(data: bytes, path: str, digest: str, engine: str, limits: ReadLimits) -> Document:
+    from .read_pdf import pdf_pages, text_chars
 
-
-@dataclass(frozen=True)
-class _RawLine:
-    """One text line of a PDF page; ``top``/``bottom`` measured down from the page top."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-
-
-@dataclass(frozen=True)
-class _Page:
-    width: float
-    height: float
-    lines: tuple[_RawLine, ...]
-
-
-def _pdfium_pages(data: bytes, path: str) -> Iterator[_Page]:
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as error:
-        if getattr(error, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
-            raise EncryptedPdfError(path) from error
-        detail = str(error).splitlines()[0].rstrip(". ") if str(error) else "unreadable"
-        raise CorruptFileError(path, "PDF", detail) from error
-    try:
-        if len(document) == 0:
-            raise CorruptFileError(path, "PDF", "no pages")
-        for index in range(len(document)):
-            try:
-                page = document[index]
-            except pdfium.PdfiumError as error:
-                raise CorruptFileError(path, "PDF", f"page {index + 1}") from error
-            try:
-                yield _pdfium_page(page)
-            finally:
-                page.close()
-    finally:
-        document.close()
-
-
-def _pdfium_page(page: object) -> _Page:
-    width, height = page.get_size()  # type: ignore[attr-defined]
-    textpage = page.get_textpage()  # type: ignore[attr-defined]
-    try:
-        count = textpage.count_chars()
-        rows = [
-            _pdfium_row(textpage, start, piece, height, count)
-            for start, piece in _pdfium_pieces(textpage.get_text_range())
-            if piece.strip()
-        ]
-    finally:
-        textpage.close()
-    return _Page(width, height, _merge_rows(rows))
-
-
-def _pdfium_pieces(text: str) -> Iterator[tuple[int, str]]:
-    """(char index, text) of each line. PDFium ends lines with CR LF, but joins a line that
-    ends with a hyphen to the next one, marking the hyphen U+FFFE: split there too."""
-    start = 0
-    for found in re.finditer("\r\n|\ufffe", text):
-        end = found.end() if found.group() == "\ufffe" else found.start()
-        yield start, text[start:end].replace("\ufffe", "-")
-        start = found.end()
-    yield start, text[start:]
-
-
-def _pdfium_row(textpage: object, start: int, piece: str, height: float, count: int) -> _RawLine:
-    """Geometry from the first and last character (indices clamped: a character outside
-    the Basic Multilingual Plane takes two string positions but one PDFium index)."""
-    import pypdfium2.raw as raw
-
-    first = min(start + len(piece) - len(piece.lstrip()), count - 1)
-    last = min(start + len(piece.rstrip()) - 1, count - 1)
-    left, bottom, _, top = textpage.get_charbox(first, loose=True)  # type: ignore[attr-defined]
-    _, _, right, _ = textpage.get_charbox(last, loose=True)  # type: ignore[attr-defined]
-    size = raw.FPDFText_GetFontSize(textpage.raw, first)  # type: ignore[attr-defined]
-    return _RawLine(piece.strip(), left, right, height - top, height - bottom, size)
-
-
-def _pdfplumber_pages(data: bytes, path: str) -> Iterator[_Page]:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.psexceptions import PSException
-    from pdfplumber.utils.exceptions import PdfminerException
-
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except PdfminerException as error:
-        cause = error.args[0] if error.args else error
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise EncryptedPdfError(path) from error
-        raise CorruptFileError(path, "PDF", type(cause).__name__) from error
-    with pdf:
-        try:
-            pages = pdf.pages
-        except (PdfminerException, PSException) as error:
-            raise CorruptFileError(path, "PDF", type(error).__name__) from error
-        if not pages:
-            raise CorruptFileError(path, "PDF", "no pages")
-        for number, page in enumerate(pages, start=1):
-            try:
-                yield _plumber_page(page)
-            except (PdfminerException, PSException) as error:
-                raise CorruptFileError(path, "PDF", f"page {number}") from error
-            finally:
-                page.close()
-
-
-# pdfminer leaves code 127 of WinAnsiEncoding undecoded; the PDF spec maps it to a bullet.
-_CID_BULLET = "(cid:127)"
-
-
-def _plumber_page(page: object) -> _Page:
-    found = page.extract_text_lines(return_chars=True)  # type: ignore[attr-defined]
-    rows = [
-        _RawLine(
-            row["text"].replace(_CID_BULLET, "\u2022").strip(),
-            row["x0"],
-            row["x1"],
-            row["top"],
-            row["bottom"],
-            row["chars"][0]["size"] if row["chars"] else 0.0,
-        )
-        for row in found
-        if row["text"].strip()
-    ]
-    return _Page(page.width, page.height, _merge_rows(rows))  # type: ignore[attr-defined]
-
-
-def _merge_rows(rows: Sequence[_RawLine]) -> tuple[_RawLine, ...]:
-    """Sort rows top-down and join rows that share a baseline band (left to right)."""
-    merged: list[_RawLine] = []
-    for row in sorted(rows, key=lambda r: (round(r.bottom, 1), r.x0)):
-        if merged and _same_band(merged[-1], row):
-            left, right = sorted((merged[-1], row), key=lambda r: r.x0)
-            merged[-1] = _RawLine(
-                f"{left.text} {right.text}",
-                left.x0,
-                max(left.x1, right.x1),
-                min(left.top, right.top),
-                max(left.bottom, right.bottom),
-                left.size,
-            )
-        else:
-            merged.append(row)
-    return tuple(merged)
-
-
-def _same_band(a: _RawLine, b: _RawLine) -> bool:
-    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
-    return overlap > 0.5 * min(a.bottom - a.top, b.bottom - b.top)
-
-
-# ---------------------------------------------------------------- PDF: cleanup
-
-_PAGE_NUMBER = re.compile(
-    r"^(?:page\s*#+(?:\s*(?:of|/)\s*#+)?|#+(?:\s*(?:of|/)\s*#+)?|[-\u2013\u2014]\s*#+\s*[-\u2013\u2014])$"
-)
-_MARGIN_BAND = 0.08
-
-
-@dataclass(frozen=True)
-class _Placed:
-    """A kept PDF line with its page, reader line number and geometry."""
-
-    page: int
-    line: int
-    raw: _RawLine
-
-
-def _normalize(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text)).strip().casefold()
-
-
-def _in_band(row: _RawLine, page: _Page) -> bool:
-    band = _MARGIN_BAND * page.height
-    return row.bottom <= band or row.top >= page.height - band
-
-
-def _noise_keys(pages: Sequence[_Page]) -> set[str]:
-    counts: Counter[str] = Counter()
-    for page in pages:
-        counts.update({_normalize(row.text) for row in page.lines if _in_band(row, page)})
-    needed = max(2, (len(pages) + 1) // 2)
-    return {key for key, count in counts.items() if count >= needed}
-
-
-def _is_noise(row: _RawLine, page: _Page, keys: set[str]) -> bool:
-    if not _in_band(row, page):
-        return False
-    key = _normalize(row.text)
-    return key in keys or bool(_PAGE_NUMBER.match(key))
-
-
-def _place(pages: Sequence[_Page]) -> list[_Placed]:
-    keys = _noise_keys(pages)
-    return [
-        _Placed(page_no, line_no, row)
-        for page_no, page in enumerate(pages, start=1)
-        for line_no, row in enumerate(page.lines, start=1)
-        if not _is_noise(row, page, keys)
-    ]
-
-
-def _check_text_layer(pages: Sequence[_Page], path: str) -> None:
-    chars = sum(len(row.text.replace(" ", "")) for page in pages for row in page.lines)
+    pages = list(pdf_pages(data, path=path, engine=engine, limits=limits))
+    chars = text_chars(pages)
     if chars < 16 * len(pages):
-        raise NoTextLayerError(path, len(pages))
-
-
-def _line_spacing(placed: Sequence[_Placed]) -> float:
-    """The typical baseline step between consecutive lines: the most common one (smallest
-    on ties), so paragraph gaps do not inflate it."""
-    steps = Counter(
-        round(b.raw.bottom - a.raw.bottom, 1)
-        for a, b in zip(placed, placed[1:], strict=False)
-        if a.page == b.page and b.raw.bottom > a.raw.bottom
-    )
-    if not steps:
-        return 0.0
-    return min(steps, key=lambda step: (-steps[step], step))
-
-
-_ENDS_SENTENCE = re.compile(r"[.;:?!][\"'\u201d\u2019)\]]*$")
-
-
-def _ends_paragraph(last: _Placed, first: _Placed, right_edge: float, column: float) -> bool:
-    """At a page break: does ``last`` (end of a page) close its paragraph?"""
-    short = last.raw.x1 < right_edge - 0.2 * column
-    next_lower = first.raw.text[:1].islower()
-    return short or (bool(_ENDS_SENTENCE.search(last.raw.text)) and not next_lower)
-
-
-def _with_breaks(placed: Sequence[_Placed]) -> list[_Placed | None]:
-    """``placed`` with ``None`` where a paragraph break goes."""
-    if not placed:
-        return []
-    spacing = _line_spacing(placed)
-    left = min(p.raw.x0 for p in placed)
-    right = max(p.raw.x1 for p in placed)
-    out: list[_Placed | None] = [placed[0]]
-    for before, here in zip(placed, placed[1:], strict=False):
-        if before.page != here.page:
-            brk = _ends_paragraph(before, here, right, max(right - left, 1.0))
-        else:
-            brk = spacing > 0 and here.raw.bottom - before.raw.bottom > 1.5 * spacing
-        if brk:
-            out.append(None)
-        out.append(here)
-    return out
-
-
-def _indented(item: _Placed, left: float) -> str:
-    unit = 0.278 * item.raw.size if item.raw.size > 0 else 2.78
-    spaces = max(0, round((item.raw.x0 - left) / unit))
-    return " " * spaces + item.raw.text
-
-
-def _to_lines(items: Sequence[_Placed | None]) -> list[Line]:
-    kept = [item for item in items if item is not None]
-    left = min((item.raw.x0 for item in kept), default=0.0)
-    lines: list[Line] = []
-    for item in items:
-        if item is None:
-            previous = lines[-1] if lines else Line("", 1, 1)
-            lines.append(Line("", previous.page, previous.line))
-        else:
-            lines.append(Line(_indented(item, left), item.page, item.line))
-    return lines
-
-
-# ---------------------------------------------------------------- hyphenation
-
-KEEP_HYPHEN_PREFIXES = frozenset(
-    "de non re co self pre post anti multi inter intra sub semi cross well ex".split()
-)
-_WRAPPED_HYPHEN = re.compile(r"(?<![\w-])([A-Za-z]+)-$")
-
-
-def _repair_hyphens(lines: Sequence[Line]) -> list[Line]:
-    """Join words wrapped with a hyphen at a line end: move the rest of the word up.
-
-    The hyphen stays when the left part is a prefix that takes one (``de-escalation``);
-    a line left empty by the move is dropped.
-    """
-    out = list(lines)
-    emptied: set[int] = set()
-    for index in range(len(out) - 1):
-        here, after = out[index], out[index + 1]
-        found = _WRAPPED_HYPHEN.search(here.text)
-        rest = after.text.lstrip()
-        if not found or not rest[:1].islower():
-            continue
-        word, _, remainder = rest.partition(" ")
-        keep = found.group(1).lower() in KEEP_HYPHEN_PREFIXES
-        out[index] = replace(here, text=(here.text if keep else here.text[:-1]) + word)
-        indent = after.text[: len(after.text) - len(rest)]
-        out[index + 1] = replace(after, text=indent + remainder.lstrip() if remainder else "")
-        if not remainder.strip():
-            emptied.add(index + 1)
-    return [line for index, line in enumerate(out) if index not in emptied]
-
-
-def _pdf_document(data: bytes, path: str, digest: str, engine: str) -> Document:
-    reader = _pdfplumber_pages if engine == "pdfplumber" else _pdfium_pages
-    pages = list(reader(data, path))
-    _check_text_layer(pages, path)
-    lines = _repair_hyphens(_to_lines(_with_breaks(_place(pages))))
+        raise NoTextLayerError(path, len(pages), chars)
+    lines, removed = layout.read_pages(pages, _pdf_furniture)
+    _check_chars(lines, path, limits)
     return Document(
         path=path,
         sha256=digest,
         format="pdf",
-        lines=_collapse_breaks(lines),
+        lines=layout.collapse_breaks(lines),
         pages=len(pages),
         extractor="pdfplumber" if engine == "pdfplumber" else "pypdfium2",
+        removed_lines=removed,
     )
+
+
+def _pdf_furniture(lines: list[Line], margins: list[bool], pages: int) -> dict[int, str]:
+    return furniture.find(lines, margins=margins, pages=pages)
 
 
 # ---------------------------------------------------------------- DOCX
 
 
-def _body_paragraphs(parent: object) -> Iterator[object]:
-    """``w:p`` elements in body order; tables row by row, cell by cell; content controls."""
-    for child in parent.iterchildren():  # type: ignore[attr-defined]
-        if child.tag == w_tag("p"):
-            yield child
-        elif child.tag == w_tag("tbl"):
-            for row in child.findall(w_tag("tr")):
-                for cell in row.findall(w_tag("tc")):
-                    yield from _body_paragraphs(cell)
-        elif child.tag == w_tag("sdt"):
-            content = child.find(w_tag("sdtContent"))
-            if content is not None:
-                yield from _body_paragraphs(content)
-
-
-def _docx_paragraphs(data: bytes) -> list[str]:
-    """The text of each paragraph, prefixed with its indented Word list label."""
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    numbering = Numbering(document)
-    out = []
-    for paragraph in _body_paragraphs(document.element.body):
-        # a soft line break (w:br) stays a line break, as in the text it came from
-        text = re.sub(r"[\t\v]+", " ", paragraph.text).rstrip()  # type: ignore[attr-defined]
-        label, level = numbering.label(paragraph)
-        if label:
-            text = "  " * level + (f"{label} {text}" if text else label)
-        out.append(text)
-    return out
-
-
-def _docx_document(data: bytes, path: str, digest: str) -> Document:
+def _docx_document(
+    data: bytes, path: str, digest: str, limits: ReadLimits, original: bool
+) -> Document:
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
 
+    from .read_docx import docx_paragraphs
+
     try:
-        paragraphs = _docx_paragraphs(data)
+        paragraphs, running = docx_paragraphs(data, path=path, limits=limits, original=original)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, OSError) as error:
         raise CorruptFileError(path, "DOCX", type(error).__name__) from error
     lines: list[Line] = []
@@ -605,11 +347,15 @@ def _docx_document(data: bytes, path: str, digest: str) -> Document:
         lines.append(Line("", 1, index))
     if not any(line.text.strip() for line in lines):
         raise EmptyFileError(path)
+    _check_chars(lines, path, limits)
+    kept, removed = furniture.strip(lines)
+    removed += tuple(RemovedLine(text, 1, 1, "running") for text in running)
     return Document(
         path=path,
         sha256=digest,
         format="docx",
-        lines=_collapse_breaks(lines),
+        lines=layout.collapse_breaks(layout.repair_hyphens(kept)),
         pages=1,
         extractor="docx",
+        removed_lines=removed,
     )

@@ -4,6 +4,7 @@ All types are frozen dataclasses or string enums; no stage mutates its input.
 
 Exports:
     Line, Document              -- ingest output: every line with its page and line number
+    RemovedLine                 -- a page-furniture line ingest removed, and why
     Location, Clause, ClauseTree -- segment output: the clause tree, flat in document order
     ModelPolicy                 -- a baseline policy and its declared substitutions
     Status, Category, Direction, Effect, Verdict, ClauseKind -- string enums used in the JSON
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # the normalizer lives in normalize.py, which imports this mo
 
 __all__ = [
     "Line",
+    "RemovedLine",
     "Document",
     "Location",
     "ClauseKind",
@@ -66,9 +68,23 @@ class Line:
 
 
 @dataclass(frozen=True)
+class RemovedLine:
+    """A line ingest removed as page furniture; ``reason`` is "page-number", "boilerplate",
+    "running" (a header or footer repeated on the pages) or "rule" (a markup rule)."""
+
+    text: str
+    page: int
+    line: int
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "page": self.page, "line": self.line, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Document:
-    """An ingested document: its lines, with running headers/footers removed where the
-    format gives their position (PDF). ``format`` is one of text, markdown, pdf, docx."""
+    """An ingested document: its lines, page furniture removed (listed in ``removed_lines``)
+    and paragraph breaks placed. ``format`` is one of text, markdown, pdf, docx."""
 
     path: str
     sha256: str
@@ -76,6 +92,8 @@ class Document:
     lines: tuple[Line, ...]
     pages: int = 1
     extractor: str = ""
+    removed_lines: tuple[RemovedLine, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -421,3 +439,4 @@ class Audit:
     clause_count: int = 0
     requirements: tuple[dict[str, Any], ...] = ()  # the statute checklist (check.py)
     attachment: Attachment | None = None  # a model copy carried by the document
+    removed_lines: tuple[RemovedLine, ...] = ()  # page furniture ingest removed

@@ -102,6 +102,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
             "pages": audit.pages,
             "clauses": audit.clause_count,
             "attachment": audit.attachment.to_dict() if audit.attachment else None,
+            "removed_lines": [line.to_dict() for line in audit.removed_lines],
         },
         "model": {
             "id": audit.model.id,

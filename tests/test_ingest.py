@@ -80,11 +80,19 @@ def test_text_pages_split_at_form_feeds_and_line_numbers_restart() -> None:
     assert doc.pages == 2 and doc.format == "markdown"
 
 
-def test_text_keeps_running_headers(tmp_path: Path) -> None:
-    text = "Lakeville Police Department\nbody one\n\fLakeville Police Department\nbody two\n"
+def test_text_running_headers_removed_and_listed(tmp_path: Path) -> None:
+    text = (
+        "Title\n\nbody one.\n\fLakeville PD Policy Manual\n\nbody two.\n"
+        "\fLakeville PD Policy Manual\n\nbody three.\n"
+    )
     path = tmp_path / "policy.txt"
     path.write_text(text, encoding="utf-8")
-    assert [x.text for x in ingest(path).lines].count("Lakeville Police Department") == 2
+    doc = ingest(path)
+    assert "Lakeville PD Policy Manual" not in [x.text for x in doc.lines]
+    assert [(r.text, r.page, r.line, r.reason) for r in doc.removed_lines] == [
+        ("Lakeville PD Policy Manual", 2, 1, "running"),
+        ("Lakeville PD Policy Manual", 3, 1, "running"),
+    ]
 
 
 def test_text_decoding_bom_cp1252_and_sha256(tmp_path: Path) -> None:
@@ -110,7 +118,8 @@ def test_text_every_nonblank_line_kept_with_its_number(rows: list[str]) -> None:
         return
     doc = ingest_text(text)
     kept = [(x.line, x.text) for x in doc.lines if x.text]
-    assert kept == [(i, r.rstrip()) for i, r in enumerate(rows, start=1) if r.strip()]
+    kept += [(x.line, x.text) for x in doc.removed_lines]
+    assert sorted(kept) == [(i, r.rstrip()) for i, r in enumerate(rows, start=1) if r.strip()]
     texts = [x.text for x in doc.lines]
     assert texts[0] and texts[-1]
     assert all(a or b for a, b in zip(texts, texts[1:], strict=False))
@@ -251,11 +260,14 @@ def test_docx_round_trip_recovers_generated_labels(tmp_path: Path, name: str) ->
             labels.append(parsed.label)
     assert tuple(labels) == info.labels
     assert len(info.labels) > 20
-    # every paragraph once, in order (a soft line break keeps its paragraph's number)
+    # every paragraph once, in order (a soft line break keeps its paragraph's number), or
+    # listed as removed furniture
     numbers = [x.line for x in doc.lines if x.text]
     assert numbers == sorted(numbers)
-    assert sorted(set(numbers)) == list(range(1, info.paragraphs + 1))
-    assert words(doc.text) == words(corpus_text(name))
+    removed = [x.line for x in doc.removed_lines]
+    assert sorted(set(numbers + removed)) == list(range(1, info.paragraphs + 1))
+    furniture = " ".join(x.text for x in doc.removed_lines)
+    assert sorted(words(doc.text) + words(furniture)) == sorted(words(corpus_text(name)))
 
 
 def _numbered_docx(levels_xml: str, body: list[tuple[str, str | None, int]], num_xml: str) -> bytes:
@@ -355,13 +367,11 @@ def test_docx_style_numbering_bullets_and_tables() -> None:
         "1. Duties",
         "2. Training",
         "- a point",
-        "r0c0",
-        "r0c1",
-        "r1c0",
-        "r1c1",
+        "r0c0 r0c1",  # a table row of one-paragraph cells reads as one paragraph
+        "r1c0 r1c1",
         "after",
     ]
-    assert [x.line for x in doc.lines if x.text] == list(range(1, 9))
+    assert [x.line for x in doc.lines if x.text] == list(range(1, 7))
 
 
 # ---------------------------------------------------------------- errors

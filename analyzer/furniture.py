@@ -1,0 +1,296 @@
+"""Page furniture: the lines a publisher prints on every page, found and removed for every format.
+
+Furniture is (1) a page number ("Page 3 of 9", "- 4 -", "12"), (2) known boilerplate declared as
+data in ``model_policy/furniture.json`` (copyright and "published with permission" lines,
+"Policy 1003 - School Resource Officer - 7", "507.5-3"), or (3) a short line that recurs once
+digits are masked: on most pages' top or bottom band when the format gives geometry (PDF), or
+set apart from the running text (next to a blank line, a page break or other furniture) at
+least three times, or twice next to other furniture, in text. A line that belongs to a sentence
+is never removed: one the line before runs into (it starts in lower case after an open line),
+or one that runs into the next line (it ends with a comma, a hyphen or a word such as "and",
+"the", "between" and the next line follows without a break). A paragraph that furniture cut in
+two is rejoined. Every removed line is reported as a ``RemovedLine``.
+
+Exports:
+    find(lines, *, margins=None, pages=0) -> dict[int, str]  -- index -> reason, for every
+        furniture line (``margins[i]``: the line sits in a page's top/bottom band; PDF only)
+    strip(lines) -> (lines, removed)   -- text: drop furniture, rejoin cut paragraphs, collapse
+        blank lines into single breaks
+    rejoin(lines) -> lines             -- drop the break between two pieces of one sentence
+    ends_open(text) -> bool, opens_tail(text) -> bool  -- sentence-continuation tests
+    furniture_key(text) -> str         -- digits masked, markup and whitespace collapsed
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+from .model import Line, RemovedLine
+
+__all__ = ["find", "strip", "rejoin", "ends_open", "opens_tail", "furniture_key"]
+
+_DATA = Path(__file__).resolve().parent.parent / "model_policy" / "furniture.json"
+_DIGITS = re.compile(r"\d+")
+_MARKUP = re.compile(r"^#{1,6}\s+|\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u00b7o]\s)")
+_TERMINAL = re.compile(r"[.;:?!][\"'\u201d\u2019)\]*]*$")
+_LABEL_START = re.compile(
+    r"^\s*(?:\(?[0-9]{1,3}[.)]|\(?[A-Za-z][.)]\s|\(?[ivxlcIVXLC]{1,5}[.)]\s|\d+(?:\.\d+)+\s)"
+)
+
+
+@cache
+def _data() -> dict[str, object]:
+    data: dict[str, object] = json.loads(_DATA.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def _patterns(name: str) -> re.Pattern[str]:
+    items = _data()[name]
+    assert isinstance(items, list)
+    return re.compile("^(?:" + "|".join(f"(?:{p})" for p in items) + ")$", re.I)
+
+
+@cache
+def _tail_words() -> frozenset[str]:
+    words = _data()["open_tail_words"]
+    assert isinstance(words, list)
+    return frozenset(words)
+
+
+def furniture_key(text: str) -> str:
+    """The line with markup removed, digits masked as '#', whitespace collapsed, casefolded."""
+    plain = _MARKUP.sub("", text.strip())
+    return " ".join(_DIGITS.sub("#", plain).split()).casefold()
+
+
+def ends_open(text: str) -> bool:
+    """The line does not end a sentence (no closing punctuation)."""
+    t = text.rstrip()
+    return bool(t) and not _TERMINAL.search(t)
+
+
+def opens_tail(text: str) -> bool:
+    """The line visibly runs on: it ends with a comma, a hyphen or a word that cannot end a
+    sentence ("and", "the", "between", "shall")."""
+    t = text.rstrip().rstrip("*").rstrip()
+    if t.endswith((",", "-", "\u2013", "\u2014", "/", "(")):
+        return True
+    last = t.rsplit(None, 1)[-1].casefold() if t else ""
+    return last in _tail_words()
+
+
+def _sentence_shaped(text: str) -> bool:
+    """Too long, labelled, bulleted or punctuated to be a running header."""
+    plain = _MARKUP.sub("", text.strip())
+    words = plain.split()
+    if not words or len(words) > 12 or _BULLET.match(text) or _LABEL_START.match(plain):
+        return True
+    if plain[0].islower() or plain.endswith((";", ",", ":")):
+        return True
+    return plain.endswith(".") and len(words) > 4
+
+
+def _belongs_to_sentence(lines: Sequence[Line], i: int) -> bool:
+    """Line ``i`` is part of a sentence: the line before runs into it, or it runs into the
+    line after (no break in between)."""
+    text = lines[i].text.strip()
+    before = lines[i - 1].text if i > 0 else ""
+    after = lines[i + 1].text if i + 1 < len(lines) else ""
+    if before.strip() and ends_open(before) and text[:1].islower():
+        return True
+    if after.strip() and opens_tail(text):
+        return True
+    return bool(after.strip()) and ends_open(text) and after.strip()[:1].islower()
+
+
+def _in_sentence(lines: Sequence[Line], i: int, margins: Sequence[bool] | None) -> bool:
+    """With geometry, a line in the page margin belongs to a sentence only when it visibly
+    runs on; without, see ``_belongs_to_sentence``."""
+    if margins is None:
+        return _belongs_to_sentence(lines, i)
+    return opens_tail(lines[i].text) and not lines[i].text.rstrip().endswith(("-", "/"))
+
+
+def _fixed_reason(key: str) -> str:
+    if _patterns("page_numbers").match(key):
+        return "page-number"
+    if _patterns("boilerplate").match(key):
+        return "boilerplate"
+    if _patterns("markup_rules").match(key):
+        return "rule"
+    return ""
+
+
+def find(
+    lines: Sequence[Line], *, margins: Sequence[bool] | None = None, pages: int = 0
+) -> dict[int, str]:
+    """Index -> reason ("page-number", "boilerplate", "rule", "running") of each furniture line.
+
+    With ``margins`` (geometry known), page numbers and running lines count only in a page's
+    top/bottom band and a running line must recur on at least half the pages (two at least).
+    Without, a running line must stand apart from the text (see the module docstring).
+    """
+    keys = [furniture_key(line.text) if line.text.strip() else "" for line in lines]
+    first = next((i for i, key in enumerate(keys) if key), -1)
+    found: dict[int, str] = {}
+    for i, key in enumerate(keys):
+        if not key or (margins is not None and not margins[i] and not _boilerplate(key)):
+            continue
+        reason = _fixed_reason(key)
+        if reason and (reason == "rule" or not _in_sentence(lines, i, margins)):
+            found[i] = reason
+    candidates = [
+        i
+        for i, key in enumerate(keys)
+        if key
+        and i not in found
+        and (i != first or margins is not None)
+        and (margins is None or margins[i])
+        and not _sentence_shaped(lines[i].text)
+        and not _in_sentence(lines, i, margins)
+        and sum(c.isalpha() for c in keys[i]) >= 2
+    ]
+    if margins is not None:
+        counts = Counter(key for key, _ in {(keys[i], lines[i].page) for i in candidates})
+        needed = max(2, (pages + 1) // 2)
+        found.update({i: "running" for i in candidates if counts[keys[i]] >= needed})
+        return found
+    return _running_in_text(lines, keys, candidates, found)
+
+
+def _boilerplate(key: str) -> bool:
+    return bool(_patterns("boilerplate").match(key))
+
+
+def _running_in_text(
+    lines: Sequence[Line], keys: Sequence[str], candidates: Sequence[int], found: dict[int, str]
+) -> dict[int, str]:
+    """Running headers in text: a candidate set apart from the text that recurs three times,
+    or twice with other furniture or a page break beside it each time."""
+    chosen = set(candidates)
+
+    def apart(i: int) -> bool:
+        for j in (i - 1, i + 1):
+            if j < 0 or j >= len(lines) or not keys[j] or j in chosen or j in found:
+                return True
+            if lines[j].page != lines[i].page:
+                return True
+        return False
+
+    def near_furniture(i: int) -> bool:
+        low, high = max(0, i - 3), min(len(lines), i + 4)
+        return any(
+            j != i and (j in found or lines[j].page != lines[i].page) for j in range(low, high)
+        ) or i in (0, len(lines) - 1)
+
+    placed = [i for i in candidates if apart(i)]
+    groups: dict[str, list[int]] = {}
+    for i in placed:
+        groups.setdefault(keys[i], []).append(i)
+    out = dict(found)
+    for members in groups.values():
+        if len(members) >= 3 or (len(members) == 2 and all(near_furniture(i) for i in members)):
+            out.update({i: "running" for i in members})
+    if len(out) > len(found):  # a new running line can make a neighbour's pair count
+        return _running_in_text(lines, keys, [i for i in candidates if i not in out], out)
+    return out
+
+
+def rejoin(lines: Sequence[Line]) -> list[Line]:
+    """Drop a paragraph break between two pieces of one sentence: the piece before is open
+    and either runs on visibly, is as long as a full wrapped line, or the next piece starts
+    in lower case. Used where furniture or a page break cut a paragraph."""
+    width = wrap_width(lines)
+    out: list[Line] = []
+    for index, line in enumerate(lines):
+        if not line.text.strip() and out and index + 1 < len(lines):
+            before, after = out[-1].text, lines[index + 1].text.strip()
+            if after and _continues(before, after, width):
+                continue
+        out.append(line)
+    return out
+
+
+def _continues(before: str, after: str, width: int) -> bool:
+    if not before.strip() or not ends_open(before) or _LABEL_START.match(after):
+        return False
+    if after[:1].islower() or opens_tail(before):
+        return True
+    return width > 0 and len(before.strip()) >= 0.8 * width and not _BULLET.match(after)
+
+
+def wrap_width(lines: Sequence[Line]) -> int:
+    """The width of a full wrapped line: the 90th percentile of line lengths."""
+    lengths = sorted(len(line.text.strip()) for line in lines if line.text.strip())
+    return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+
+
+def strip(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[RemovedLine, ...]]:
+    """Remove furniture from text lines; rejoin a paragraph it cut; one break per gap."""
+    found = find(lines)
+    if not found:
+        return tuple(lines), ()
+    removed = tuple(
+        RemovedLine(lines[i].text.strip(), lines[i].page, lines[i].line, reason)
+        for i, reason in sorted(found.items())
+    )
+    width = wrap_width(lines)
+    running = sorted(
+        {_plain(lines[i].text) for i, reason in found.items() if reason == "running"},
+        key=len,
+        reverse=True,
+    )
+    glued: list[RemovedLine] = []
+    kept: list[Line] = []
+    cut = False  # furniture removed since the last kept line
+    for index, line in enumerate(lines):
+        if index in found:
+            cut = True
+            if kept and kept[-1].text:
+                kept.append(replace(line, text=""))
+            continue
+        if not line.text.strip():
+            if kept and kept[-1].text:
+                kept.append(replace(line, text=""))
+            continue
+        if cut and len(kept) >= 2 and not kept[-1].text:
+            if _continues(kept[-2].text, line.text.strip(), width):
+                kept.pop()
+        cut = False
+        head, rest = _glued_header(line.text, running)
+        if head:
+            glued.append(RemovedLine(head, line.page, line.line, "running"))
+            line = replace(line, text=rest)
+        kept.append(line)
+    while kept and not kept[-1].text:
+        kept.pop()
+    if glued:
+        removed = tuple(sorted((*removed, *glued), key=lambda r: (r.page, r.line)))
+    return tuple(kept), removed
+
+
+def _plain(text: str) -> str:
+    return " ".join(_MARKUP.sub("", text.strip()).split())
+
+
+def _glued_header(text: str, running: Sequence[str]) -> tuple[str, str]:
+    """(header, rest) when a running header is glued to the start of a heading or label
+    ("School Resource Officer **Order 417.6 Use of Force**"), else ("", text)."""
+    from .labels import parse_label
+
+    stripped = text.strip()
+    for head in running:
+        if not stripped.startswith(head + " "):
+            continue
+        tail = stripped[len(head) :].strip()
+        if tail.startswith("**") or parse_label(_plain(tail)):
+            return head, tail
+    return "", text

@@ -1,0 +1,379 @@
+"""The reading model: lines -> blocks -> paragraphs, for every format.
+
+Where the format has geometry (PDF character boxes), a page's text pieces are cut into columns
+at a vertical gutter no piece crosses and read column by column; pieces on one baseline in one
+column form a line; a paragraph ends where the baseline step passes the document's own line
+leading (the most common step) by a margin, where a line is indented against both neighbours
+(a first-line indent), or where a line that ends a sentence stops short of the column's right
+edge by more than the next line's first word. At a page break only the last two cues apply,
+and an open line (no closing punctuation) always continues. Where the format has no geometry
+(text), the document's own wrap width plays the margin's part: a line that ends a sentence
+where the next word would still have fitted ends its paragraph. Words hyphenated at a line end
+are joined once here for text and PDF (kept prefixes are data in
+``model_policy/hyphenation.json``).
+
+Exports:
+    Piece                                  -- a run of text on a PDF page with its geometry
+    PdfPage                                -- one page: size and pieces in content order
+    read_pages(pages, furniture) -> (lines, removed)  -- PDF pages to paragraph lines
+    text_paragraphs(lines) -> lines        -- add the breaks a hard-wrapped text implies
+    repair_hyphens(lines) -> lines         -- join words hyphenated at a line end
+    collapse_breaks(lines) -> lines        -- blank lines become single breaks, none at the ends
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from .furniture import ends_open, opens_tail
+from .model import Line, RemovedLine
+
+__all__ = [
+    "Piece",
+    "PdfPage",
+    "read_pages",
+    "text_paragraphs",
+    "repair_hyphens",
+    "collapse_breaks",
+]
+
+_DATA = Path(__file__).resolve().parent.parent / "model_policy" / "hyphenation.json"
+MARGIN_BAND = 0.08  # top and bottom share of a page where running headers and footers sit
+_TERMINAL = re.compile(r"[.;:?!][\"'\u201d\u2019)\]]*$")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text on one baseline; ``top``/``bottom``/``base`` measured down from the page
+    top; ``size`` the font size (0 when unknown)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    base: float
+    size: float
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    width: float
+    height: float
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A line of a page in reading order: its column's edges and its place."""
+
+    piece: Piece
+    page: int
+    line: int
+    column: int
+    left: float
+    right: float
+    margin: bool
+
+
+# ---------------------------------------------------------------- columns and lines
+
+
+def _gutter(pieces: Sequence[Piece], width: float) -> float | None:
+    """The x of a vertical gutter in the middle half of the page that no piece crosses,
+    with text on both sides beside each other; None for a single column."""
+    if len(pieces) < 6:
+        return None
+    spans = sorted((p.x0, p.x1) for p in pieces)
+    best: tuple[float, float] | None = None
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 > reach and 0.25 * width < (reach + x0) / 2 < 0.75 * width:
+            if best is None or x0 - reach > best[1] - best[0]:
+                best = (reach, x0)
+        reach = max(reach, x1)
+    if best is None or best[1] - best[0] < 0.02 * width:
+        return None
+    middle = (best[0] + best[1]) / 2
+    left = [p for p in pieces if p.x1 <= middle]
+    right = [p for p in pieces if p.x0 >= middle]
+    if min(len(left), len(right)) < 0.2 * len(pieces):
+        return None
+    side_by_side = sum(1 for p in left if any(_same_band(p, q) for q in right[:200]))
+    return middle if side_by_side >= 0.3 * min(len(left), len(right)) else None
+
+
+def _same_band(a: Piece, b: Piece) -> bool:
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap > 0.5 * min(a.bottom - a.top, b.bottom - b.top)
+
+
+def _merge_band(pieces: Sequence[Piece]) -> list[Piece]:
+    """Sort pieces top-down and join those on one baseline band, left to right."""
+    merged: list[Piece] = []
+    for piece in sorted(pieces, key=lambda p: (round(p.base, 1), p.x0)):
+        if merged and _same_band(merged[-1], piece):
+            left, right = sorted((merged[-1], piece), key=lambda p: p.x0)
+            merged[-1] = Piece(
+                f"{left.text} {right.text}",
+                left.x0,
+                max(left.x1, right.x1),
+                min(left.top, right.top),
+                max(left.bottom, right.bottom),
+                left.base,
+                left.size,
+            )
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _page_rows(page: PdfPage, number: int) -> list[_Row]:
+    """The page's lines in reading order: bands cut by full-width lines, and within each band
+    the left column before the right one."""
+    band = MARGIN_BAND * page.height
+    body = [p for p in page.pieces if band < p.base and p.top < page.height - band]
+    gutter = _gutter(body, page.width)
+    lines = (
+        [(p, 0) for p in _merge_band(page.pieces)]
+        if gutter is None
+        else _columns(page.pieces, gutter)
+    )
+    rows: list[_Row] = []
+    for index, (piece, column) in enumerate(lines, start=1):
+        margin = piece.bottom <= band or piece.top >= page.height - band
+        rows.append(_Row(piece, number, index, column, 0.0, 0.0, margin))
+    return rows
+
+
+def _columns(pieces: Sequence[Piece], gutter: float) -> list[tuple[Piece, int]]:
+    wide = _merge_band([p for p in pieces if p.x0 < gutter < p.x1])
+    left = _merge_band([p for p in pieces if p.x1 <= gutter])
+    right = _merge_band([p for p in pieces if p.x0 >= gutter])
+    cuts = [p.base for p in wide]
+    out: list[tuple[Piece, int]] = []
+    start = float("-inf")
+    for cut in [*cuts, float("inf")]:
+        out.extend((p, 0) for p in left if start < p.base <= cut)
+        out.extend((p, 1) for p in right if start < p.base <= cut)
+        out.extend((p, 2) for p in wide if p.base == cut)
+        start = cut
+    return out
+
+
+def _with_edges(rows: Sequence[_Row]) -> list[_Row]:
+    """Each row gets its column's left edge (the smallest x0) and right edge (the 98th
+    percentile of x1, so one overlong line does not move it), over the whole document."""
+    lefts: dict[int, float] = {}
+    rights: dict[int, list[float]] = {}
+    for row in rows:
+        if row.margin:
+            continue
+        lefts[row.column] = min(lefts.get(row.column, row.piece.x0), row.piece.x0)
+        rights.setdefault(row.column, []).append(row.piece.x1)
+    edges = {c: sorted(v)[int(0.98 * (len(v) - 1))] for c, v in rights.items()}
+    return [
+        replace(
+            row,
+            left=lefts.get(row.column, row.piece.x0),
+            right=edges.get(row.column, row.piece.x1),
+        )
+        for row in rows
+    ]
+
+
+# ---------------------------------------------------------------- paragraph breaks
+
+
+def _leading(rows: Sequence[_Row]) -> float:
+    """The document's line leading: the most common baseline step between consecutive lines
+    of one column (smallest on ties), so paragraph gaps do not inflate it."""
+    steps = Counter(
+        round(2 * (b.piece.base - a.piece.base)) / 2
+        for a, b in zip(rows, rows[1:], strict=False)
+        if a.page == b.page and a.column == b.column and b.piece.base > a.piece.base
+    )
+    if not steps:
+        return 0.0
+    return min(steps, key=lambda step: (-steps[step], step))
+
+
+def _char_width(row: _Row) -> float:
+    text = row.piece.text
+    return (row.piece.x1 - row.piece.x0) / max(len(text), 1)
+
+
+def _stops_short(before: _Row, after: _Row) -> bool:
+    """``before`` ends a sentence where the first word of ``after`` would still have fitted."""
+    if not _TERMINAL.search(before.piece.text):
+        return False
+    word = after.piece.text.split(" ", 1)[0]
+    need = (len(word) + 2.5) * _char_width(before)
+    return before.piece.x1 + need < before.right
+
+
+def _first_line_indent(prev: _Row | None, row: _Row, after: _Row | None) -> bool:
+    """Indented against the lines on both sides (a first-line indent), not a hanging one."""
+    if prev is None or after is None or after.column != row.column:
+        return False
+    step = max(row.piece.size, 4.0)
+    return (
+        row.piece.x0 > prev.piece.x0 + 0.8 * step
+        and row.piece.x0 > after.piece.x0 + 0.8 * step
+        and abs(prev.piece.x0 - after.piece.x0) < 0.8 * step
+    )
+
+
+def _breaks(rows: Sequence[_Row]) -> list[bool]:
+    """``out[i]``: a paragraph break goes before ``rows[i]``."""
+    leading = _leading(rows)
+    gap = leading + max(0.12 * leading, 1.0)
+    out = [False] * len(rows)
+    for i in range(1, len(rows)):
+        before, here = rows[i - 1], rows[i]
+        after = rows[i + 1] if i + 1 < len(rows) else None
+        if ends_open(before.piece.text) and here.page != before.page:
+            continue
+        same_flow = here.page == before.page and here.column == before.column
+        if same_flow and leading and here.piece.base - before.piece.base > gap:
+            out[i] = True
+        elif same_flow and here.piece.base <= before.piece.base:
+            out[i] = True  # a jump back up: a new column or a wide line
+        elif _stops_short(before, here) or _first_line_indent(before, here, after):
+            out[i] = not opens_tail(before.piece.text)
+        elif here.column != before.column and not ends_open(before.piece.text):
+            out[i] = True
+    return out
+
+
+def _indented(row: _Row) -> str:
+    unit = 0.278 * row.piece.size if row.piece.size > 0 else 2.78
+    spaces = max(0, round((row.piece.x0 - row.left) / unit))
+    return " " * min(spaces, 40) + row.piece.text
+
+
+def read_pages(
+    pages: Iterable[PdfPage],
+    furniture: Callable[[Sequence[Line], Sequence[bool], int], dict[int, str]],
+) -> tuple[list[Line], tuple[RemovedLine, ...]]:
+    """PDF pages to lines with paragraph breaks; ``furniture(lines, margins, pages)`` says
+    which lines are page furniture (see ``analyzer.furniture.find``)."""
+    rows: list[_Row] = []
+    count = 0
+    for number, page in enumerate(pages, start=1):
+        rows.extend(_page_rows(page, number))
+        count = number
+    plain = [Line(row.piece.text, row.page, row.line) for row in rows]
+    found = furniture(plain, [row.margin for row in rows], count)
+    removed = tuple(
+        RemovedLine(plain[i].text, plain[i].page, plain[i].line, reason)
+        for i, reason in sorted(found.items())
+    )
+    kept = _with_edges([row for i, row in enumerate(rows) if i not in found])
+    lines: list[Line] = []
+    for row, brk in zip(kept, _breaks(kept), strict=True):
+        if brk and lines:
+            lines.append(replace(lines[-1], text=""))
+        lines.append(Line(_indented(row), row.page, row.line))
+    return repair_hyphens(lines), removed
+
+
+# ---------------------------------------------------------------- text
+
+
+def text_paragraphs(lines: Sequence[Line]) -> list[Line]:
+    """Add a break after a line that ends a sentence where the next line's first word would
+    still have fitted within the document's wrap width (a hard-wrapped export without blank
+    lines between paragraphs). Only when the text is visibly wrapped."""
+    lengths = sorted(len(line.text.rstrip()) for line in lines if line.text.strip())
+    if len(lengths) < 8:
+        return list(lines)
+    width = lengths[int(0.95 * (len(lengths) - 1))]
+    out: list[Line] = []
+    for index, line in enumerate(lines):
+        out.append(line)
+        after = lines[index + 1] if index + 1 < len(lines) else None
+        if after is None or not line.text.strip() or not after.text.strip():
+            continue
+        text = line.text.rstrip()
+        word = after.text.strip().split(" ", 1)[0]
+        if (
+            _TERMINAL.search(text)
+            and not after.text.strip()[:1].islower()
+            and len(text) + 1 + len(word) <= width - 2
+            and _wrapped_paragraph(lines, index, width)
+        ):
+            out.append(replace(line, text=""))
+    return out
+
+
+def _wrapped_paragraph(lines: Sequence[Line], index: int, width: int) -> bool:
+    """The line closes a hard-wrapped paragraph: the line before it is a full line of the
+    same paragraph (within the wrap width, not a stray long line)."""
+    if index == 0 or not lines[index - 1].text.strip():
+        return False
+    return len(lines[index - 1].text.rstrip()) >= 0.75 * width
+
+
+@cache
+def _hyphen_data() -> tuple[frozenset[str], frozenset[str]]:
+    data = json.loads(_DATA.read_text(encoding="utf-8"))
+    return frozenset(data["kept_prefixes"]), frozenset(data["kept_before_vowel"])
+
+
+_WRAPPED_HYPHEN = re.compile(r"(?<![\w-])([A-Za-z]+)-$")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
+def _keeps_hyphen(left: str, right: str, vocabulary: Counter[str]) -> bool:
+    joined, hyphened = (left + right).casefold(), f"{left}-{right}".casefold()
+    if vocabulary[hyphened] != vocabulary[joined]:
+        return vocabulary[hyphened] > vocabulary[joined]
+    kept, before_vowel = _hyphen_data()
+    prefix = left.casefold()
+    return prefix in kept or (prefix in before_vowel and right[:1].casefold() in "aeiou")
+
+
+def repair_hyphens(lines: Sequence[Line]) -> list[Line]:
+    """Join a word hyphenated at a line end: the rest of the word moves up. The hyphen stays
+    where the document spells the word with one, or after a kept prefix; a line left empty
+    by the move is dropped."""
+    if not any(line.text.endswith("-") for line in lines):
+        return list(lines)
+    vocabulary = Counter(w.casefold() for line in lines for w in _WORD.findall(line.text))
+    out = list(lines)
+    emptied: set[int] = set()
+    for index in range(len(out) - 1):
+        here, after = out[index], out[index + 1]
+        found = _WRAPPED_HYPHEN.search(here.text)
+        rest = after.text.lstrip()
+        if not found or not rest[:1].islower():
+            continue
+        word, _, remainder = rest.partition(" ")
+        core = re.match(r"[A-Za-z]+", word)
+        keep = _keeps_hyphen(found.group(1), core.group() if core else word, vocabulary)
+        out[index] = replace(here, text=(here.text if keep else here.text[:-1]) + word)
+        indent = after.text[: len(after.text) - len(rest)]
+        out[index + 1] = replace(after, text=indent + remainder.lstrip() if remainder else "")
+        if not remainder.strip():
+            emptied.add(index + 1)
+    return [line for index, line in enumerate(out) if index not in emptied]
+
+
+def collapse_breaks(lines: Iterable[Line]) -> tuple[Line, ...]:
+    """Blank lines become single ``Line("")`` breaks; none at the start or end."""
+    out: list[Line] = []
+    for line in lines:
+        if line.text.strip():
+            out.append(line)
+        elif out and out[-1].text:
+            out.append(replace(line, text=""))
+    while out and not out[-1].text:
+        out.pop()
+    return tuple(out)

@@ -1,0 +1,301 @@
+"""Read a PDF into positioned text pieces (``analyzer.layout.PdfPage``), within the reading limits.
+
+PDFium (pypdfium2, the default) gives one rectangle per run of text on a baseline, split where
+a wide gap separates two columns; pdfplumber (on request) gives its text lines with character
+boxes. Text drawn at 90 or 270 degrees is turned upright before layout. Before PDFium expands
+anything, every Flate stream in the file is measured by decompressing it in bounded chunks, so
+a small file that would expand to gigabytes is refused in a second; pages and glyphs are
+counted against their limits as they are read.
+
+Exports:
+    pdf_pages(data, *, path, engine, limits) -> Iterator[PdfPage]
+    check_streams(data, *, path, limits)      -- refuse a decompression bomb
+    text_chars(pages) -> int                  -- characters read (for the scan check)
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zlib
+from collections.abc import Iterator, Sequence
+
+from .errors import CorruptFileError, EncryptedPdfError
+from .layout import PdfPage, Piece
+from .read_limits import ReadLimits, check
+
+__all__ = ["pdf_pages", "check_streams", "text_chars"]
+
+_STREAM = re.compile(rb"stream\r?\n")
+_CHUNK = 1 << 20
+
+
+def check_streams(data: bytes, *, path: str, limits: ReadLimits) -> None:
+    """Decompress each zlib stream in bounded chunks (discarding the output) and raise
+    ``LimitExceededError`` when one, or all together, would pass the limits."""
+    total = 0
+    for found in _STREAM.finditer(data):
+        start = found.end()
+        if data[start : start + 1] != b"\x78":
+            continue
+        size = _inflated_size(data, start, limits.pdf_stream_bytes)
+        check(
+            size,
+            limits.pdf_stream_bytes,
+            path=path,
+            what=f"a compressed PDF stream expands to more than {size:,} bytes",
+            field="pdf_stream_bytes",
+        )
+        total += size
+        check(
+            total,
+            limits.pdf_total_stream_bytes,
+            path=path,
+            what=f"the PDF's compressed streams expand to more than {total:,} bytes",
+            field="pdf_total_stream_bytes",
+        )
+
+
+def _inflated_size(data: bytes, start: int, limit: int) -> int:
+    inflater = zlib.decompressobj()
+    size = 0
+    view = memoryview(data)[start:]
+    pending = bytes(view[:_CHUNK])
+    offset = len(pending)
+    try:
+        while size <= limit:
+            out = inflater.decompress(pending, _CHUNK)
+            size += len(out)
+            if inflater.eof:
+                break
+            pending = inflater.unconsumed_tail
+            if not pending:
+                if offset >= len(view):
+                    break
+                pending = bytes(view[offset : offset + _CHUNK])
+                offset += len(pending)
+            elif not out:
+                break
+    except zlib.error:
+        pass  # a damaged stream: PDFium reports it, or reads around it
+    return size
+
+
+def text_chars(pages: Sequence[PdfPage]) -> int:
+    return sum(len(p.text.replace(" ", "")) for page in pages for p in page.pieces)
+
+
+def pdf_pages(
+    data: bytes, *, path: str, engine: str = "auto", limits: ReadLimits | None = None
+) -> Iterator[PdfPage]:
+    """The pages of the PDF ``data`` as positioned pieces, one page at a time."""
+    limits = limits or ReadLimits()
+    check_streams(data, path=path, limits=limits)
+    reader = _plumber_pages if engine == "pdfplumber" else _pdfium_pages
+    glyphs = 0
+    for number, page in enumerate(reader(data, path, limits), start=1):
+        glyphs += sum(len(p.text) for p in page.pieces)
+        check(
+            glyphs,
+            limits.pdf_glyphs,
+            path=path,
+            what=f"the PDF holds more than {glyphs:,} characters by page {number}",
+            field="pdf_glyphs",
+        )
+        yield page
+
+
+# ---------------------------------------------------------------- PDFium
+
+
+def _pdfium_pages(data: bytes, path: str, limits: ReadLimits) -> Iterator[PdfPage]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if getattr(error, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
+            raise EncryptedPdfError(path) from error
+        raise CorruptFileError(path, "PDF", _pdfium_detail(error)) from error
+    try:
+        count = len(document)
+        if count == 0:
+            raise CorruptFileError(path, "PDF", "no pages")
+        check(
+            count,
+            limits.pdf_pages,
+            path=path,
+            what=f"the PDF has {count:,} pages",
+            field="pdf_pages",
+        )
+        for index in range(count):
+            try:
+                page = document[index]
+            except pdfium.PdfiumError as error:
+                raise CorruptFileError(path, "PDF", f"page {index + 1}") from error
+            try:
+                yield _pdfium_page(page, path, index + 1, limits)
+            finally:
+                page.close()
+    finally:
+        document.close()
+
+
+def _pdfium_detail(error: Exception) -> str:
+    """PDFium's reason, without the meaningless "(PDFium: Success)" it sometimes adds."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    text = re.sub(r"\s*\(PDFium: Success\)", "", text).rstrip(". ")
+    return text or "PDFium cannot parse it"
+
+
+def _pdfium_page(page: object, path: str, number: int, limits: ReadLimits) -> PdfPage:
+    import pypdfium2.raw as raw
+
+    width, height = page.get_size()  # type: ignore[attr-defined]
+    textpage = page.get_textpage()  # type: ignore[attr-defined]
+    try:
+        chars = textpage.count_chars()
+        check(
+            chars,
+            limits.pdf_glyphs,
+            path=path,
+            what=f"page {number} of the PDF holds {chars:,} characters",
+            field="pdf_glyphs",
+        )
+        pieces: list[tuple[Piece, float]] = []
+        for index in range(textpage.count_rects(0, chars) if chars else 0):
+            left, bottom, right, top = textpage.get_rect(index)
+            text = textpage.get_text_bounded(left, bottom, right, top)
+            text = " ".join(text.replace("\x02", "-").replace("\ufffe", "-").split())
+            if not text:
+                continue
+            vertical = top - bottom > 2 * (right - left) and len(text) > 2
+            x, y = ((left + right) / 2, top - 1) if vertical else (left + 1, (bottom + top) / 2)
+            char = raw.FPDFText_GetCharIndexAtPos(textpage.raw, x, y, 3.0, 3.0)
+            size, base, angle = 0.0, bottom, 0.0
+            if char >= 0:
+                size = raw.FPDFText_GetFontSize(textpage.raw, char)
+                angle = raw.FPDFText_GetCharAngle(textpage.raw, char)
+                ox, oy = _origin(textpage, char)
+                base = ox if vertical else oy
+            piece = Piece(text, left, right, height - top, height - bottom, height - base, size)
+            pieces.append((piece, angle))
+    finally:
+        textpage.close()
+    return _upright(width, height, pieces)
+
+
+def _origin(textpage: object, char: int) -> tuple[float, float]:
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    x, y = ctypes.c_double(), ctypes.c_double()
+    raw.FPDFText_GetCharOrigin(textpage.raw, char, x, y)  # type: ignore[attr-defined]
+    return x.value, y.value
+
+
+def _upright(width: float, height: float, pieces: Sequence[tuple[Piece, float]]) -> PdfPage:
+    """Turn a page whose text mostly runs vertically (drawn at 90 or 270 degrees) upright:
+    the reading direction becomes x and the line order top-down."""
+    turned = [angle for _, angle in pieces if abs(math.sin(angle)) > 0.9]
+    if len(turned) <= len(pieces) / 2:
+        return PdfPage(width, height, tuple(piece for piece, _ in pieces))
+    up = sum(1 for angle in turned if math.sin(angle) < 0) >= len(turned) / 2
+    out = []
+    for p, _ in pieces:
+        # piece coordinates: top/bottom/base measured down from the page top
+        if up:  # reads bottom to top; lines advance to the right
+            base = height - p.base
+            out.append(Piece(p.text, height - p.bottom, height - p.top, p.x0, p.x1, base, p.size))
+        else:  # reads top to bottom; lines advance to the left
+            base = width - height + p.base
+            out.append(Piece(p.text, p.top, p.bottom, width - p.x1, width - p.x0, base, p.size))
+    return PdfPage(height, width, tuple(out))
+
+
+# ---------------------------------------------------------------- pdfplumber
+
+# pdfminer leaves code 127 of WinAnsiEncoding undecoded; the PDF spec maps it to a bullet.
+_CID_BULLET = "(cid:127)"
+
+
+def _plumber_pages(data: bytes, path: str, limits: ReadLimits) -> Iterator[PdfPage]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as error:
+        cause = error.args[0] if error.args else error
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise EncryptedPdfError(path) from error
+        raise CorruptFileError(path, "PDF", type(cause).__name__) from error
+    with pdf:
+        try:
+            pages = pdf.pages
+        except (PdfminerException, PSException) as error:
+            raise CorruptFileError(path, "PDF", type(error).__name__) from error
+        if not pages:
+            raise CorruptFileError(path, "PDF", "no pages")
+        what = f"the PDF has {len(pages):,} pages"
+        check(len(pages), limits.pdf_pages, path=path, what=what, field="pdf_pages")
+        for number, page in enumerate(pages, start=1):
+            try:
+                yield _plumber_page(page)
+            except (PdfminerException, PSException) as error:
+                raise CorruptFileError(path, "PDF", f"page {number}") from error
+            finally:
+                page.close()
+
+
+def _plumber_page(page: object) -> PdfPage:
+    found = page.extract_text_lines(return_chars=True)  # type: ignore[attr-defined]
+    pieces = []
+    for row in found:
+        text = row["text"].replace(_CID_BULLET, "\u2022").strip()
+        if not text:
+            continue
+        chars = row["chars"]
+        size = chars[0]["size"] if chars else 0.0
+        base = chars[0]["bottom"] if chars else row["bottom"]
+        pieces.extend(_plumber_split(text, row, chars, size, base))
+    return PdfPage(page.width, page.height, tuple(pieces))  # type: ignore[attr-defined]
+
+
+def _plumber_split(
+    text: str, row: dict, chars: list[dict], size: float, base: float
+) -> list[Piece]:
+    """Split a pdfplumber line where a gap wider than three spaces separates two runs (two
+    columns on one baseline), like PDFium's rectangles."""
+    runs: list[list[dict]] = []
+    for char in chars:
+        if runs and char["x0"] - runs[-1][-1]["x1"] <= 3 * max(char["size"], 1.0):
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+    if len(runs) <= 1:
+        return [Piece(text, row["x0"], row["x1"], row["top"], row["bottom"], base, size)]
+    out = []
+    for run in runs:
+        piece = "".join(
+            (" " if k and c["x0"] - run[k - 1]["x1"] > 0.15 * c["size"] else "") + c["text"]
+            for k, c in enumerate(run)
+        )
+        piece = piece.replace(_CID_BULLET, "\u2022").strip()
+        if piece:
+            out.append(
+                Piece(
+                    " ".join(piece.split()),
+                    run[0]["x0"],
+                    run[-1]["x1"],
+                    min(c["top"] for c in run),
+                    max(c["bottom"] for c in run),
+                    run[0]["bottom"],
+                    run[0]["size"],
+                )
+            )
+    return out
