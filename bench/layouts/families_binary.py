@@ -205,7 +205,7 @@ def _docx_table(source: Source, rng: Random) -> tuple[str, bytes]:
 
     document = docx.Document()
     table = None
-    for indent, text in paragraphs(source.text):
+    for _indent, text in paragraphs(source.text):
         found = _DEFINITION.match(text)
         if found:
             if table is None:
@@ -221,9 +221,10 @@ def _docx_table(source: Source, rng: Random) -> tuple[str, bytes]:
 def _tracked(paragraph: object, text: str, rng: Random, kind: str) -> None:
     """Write ``text`` into ``paragraph`` with one word inside a tracked insertion and a
     deleted word (``kind`` "ins") or a field / footnote-free variant (``kind`` "field")."""
+    from xml.sax.saxutils import escape
+
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
-    from xml.sax.saxutils import escape
 
     words = text.split(" ")
     cut = rng.randrange(len(words))
@@ -233,18 +234,19 @@ def _tracked(paragraph: object, text: str, rng: Random, kind: str) -> None:
     run = '<w:r {ns}><w:t xml:space="preserve">{t}</w:t></w:r>'
     ns = nsdecls("w")
     p = paragraph._p  # type: ignore[attr-defined]
+    stamp = f'w:author="a" w:date="2025-01-01T00:00:00Z" w:id="{rng.randrange(10**6)}"'
     if before:
         p.append(parse_xml(run.format(ns=ns, t=escape(before))))
     if kind == "ins":
         p.append(
             parse_xml(
-                f'<w:del {ns} w:id="{rng.randrange(10**6)}" w:author="a" w:date="2025-01-01T00:00:00Z">'
+                f"<w:del {ns} {stamp}>"
                 '<w:r><w:delText xml:space="preserve">REMOVEDWORD </w:delText></w:r></w:del>'
             )
         )
         p.append(
             parse_xml(
-                f'<w:ins {ns} w:id="{rng.randrange(10**6)}" w:author="a" w:date="2025-01-01T00:00:00Z">'
+                f"<w:ins {ns} {stamp}>"
                 f'<w:r><w:t xml:space="preserve">{escape(word)}</w:t></w:r></w:ins>'
             )
         )
@@ -264,7 +266,7 @@ def _docx_changes(kind: str):  # type: ignore[no-untyped-def]
         import docx
 
         document = docx.Document()
-        for indent, text in paragraphs(source.text):
+        for _indent, text in paragraphs(source.text):
             paragraph = document.add_paragraph()
             _tracked(paragraph, text, rng, kind)
         return ".docx", _docx_bytes(document)
