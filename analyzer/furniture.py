@@ -191,7 +191,17 @@ def _running_in_text(
             j != i and (j in found or lines[j].page != lines[i].page) for j in range(low, high)
         ) or i in (0, len(lines) - 1)
 
-    placed = [i for i in candidates if apart(i)]
+    def opens_paragraph(i: int) -> bool:
+        """The first line of a paragraph that runs on into the next line, with no fixed
+        furniture beside it: text, even if it recurs."""
+        j = i + 1
+        if j >= len(lines) or not keys[j] or j in chosen or j in found:
+            return False
+        if lines[j].page != lines[i].page or not ends_open(lines[i].text):
+            return False
+        return not any(k in found for k in range(max(0, i - 2), min(len(lines), i + 3)))
+
+    placed = [i for i in candidates if apart(i) and not opens_paragraph(i)]
     groups: dict[str, list[int]] = {}
     for i in placed:
         groups.setdefault(keys[i], []).append(i)

@@ -309,13 +309,15 @@ def _pdf_document(data: bytes, path: str, digest: str, engine: str, limits: Read
     chars = text_chars(pages)
     if chars < 16 * len(pages):
         raise NoTextLayerError(path, len(pages), chars)
-    lines, removed = layout.read_pages(pages, _pdf_furniture)
+    lines, margins = layout.read_pages(pages, _pdf_furniture)
     _check_chars(lines, path, limits)
+    kept, body = furniture.strip(lines)  # a text export printed to PDF keeps its own furniture
+    removed = tuple(sorted((*margins, *body), key=lambda r: (r.page, r.line)))
     return Document(
         path=path,
         sha256=digest,
         format="pdf",
-        lines=layout.collapse_breaks(lines),
+        lines=layout.collapse_breaks(kept),
         pages=len(pages),
         extractor="pdfplumber" if engine == "pdfplumber" else "pypdfium2",
         removed_lines=removed,

@@ -18,6 +18,7 @@ Exports:
     read_pages(pages, furniture) -> (lines, removed)  -- PDF pages to paragraph lines
     text_paragraphs(lines) -> lines        -- add the breaks a hard-wrapped text implies
     repair_hyphens(lines) -> lines         -- join words hyphenated at a line end
+    misread_as_label(before, after) -> bool -- a wrapped line that looks like a new item
     collapse_breaks(lines) -> lines        -- blank lines become single breaks, none at the ends
 """
 
@@ -41,6 +42,7 @@ __all__ = [
     "text_paragraphs",
     "repair_hyphens",
     "collapse_breaks",
+    "misread_as_label",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "model_policy" / "hyphenation.json"
@@ -191,17 +193,25 @@ def _with_edges(rows: Sequence[_Row]) -> list[_Row]:
 # ---------------------------------------------------------------- paragraph breaks
 
 
-def _leading(rows: Sequence[_Row]) -> float:
-    """The document's line leading: the most common baseline step between consecutive lines
-    of one column (smallest on ties), so paragraph gaps do not inflate it."""
-    steps = Counter(
-        round(2 * (b.piece.base - a.piece.base)) / 2
-        for a, b in zip(rows, rows[1:], strict=False)
-        if a.page == b.page and a.column == b.column and b.piece.base > a.piece.base
-    )
-    if not steps:
-        return 0.0
-    return min(steps, key=lambda step: (-steps[step], step))
+def _leadings(rows: Sequence[_Row]) -> dict[int, float]:
+    """The document's line leading for each font size (rounded; key 0 for all sizes): the
+    smallest baseline step between consecutive lines of one column that is common (at least
+    a sixth as frequent as the most common one), so paragraph gaps never set it, even in a
+    document of mostly one-line paragraphs."""
+    steps: dict[int, Counter[float]] = {}
+    for a, b in zip(rows, rows[1:], strict=False):
+        if a.page == b.page and a.column == b.column and b.piece.base > a.piece.base:
+            step = round(2 * (b.piece.base - a.piece.base)) / 2
+            for key in (0, round(b.piece.size)):
+                steps.setdefault(key, Counter())[step] += 1
+    out: dict[int, float] = {}
+    for key, counts in steps.items():
+        if key and sum(counts.values()) < 12:
+            continue  # too few lines of this size to know its leading: use the overall one
+        top = max(counts.values())
+        common = [step for step, n in counts.items() if n >= max(2, top / 6)]
+        out[key] = min(common) if common else min(counts)
+    return out
 
 
 def _char_width(row: _Row) -> float:
@@ -230,25 +240,57 @@ def _first_line_indent(prev: _Row | None, row: _Row, after: _Row | None) -> bool
     )
 
 
+_ABBREVIATION = re.compile(
+    r"\b(?:Minn|Stat|Stats|Subd|subd|Sec|sec|No|no|Art|Ch|ch|para|e\.g|i\.e|U\.S|Inc|St|Dept)\.$"
+)
+
+
+_SENTENCE_END = re.compile(r"[.:?!][\"'\u201d\u2019)\]]*$")
+
+
+def _justified(rows: Sequence[_Row]) -> bool:
+    """Most lines end exactly at their column's right edge."""
+    body = [row for row in rows if not row.margin]
+    flush = sum(1 for row in body if row.right - row.piece.x1 < 1.0)
+    return bool(body) and flush >= 0.5 * len(body)
+
+
+def _page_break(before: _Row, here: _Row, justified: bool) -> bool:
+    """Does the paragraph end with the page? Justified text says so by a short last line;
+    ragged text by a sentence end (not an abbreviation such as "Minn.") before a capital."""
+    if ends_open(before.piece.text) or opens_tail(before.piece.text):
+        return False
+    if justified:
+        return before.right - before.piece.x1 > 2 * _char_width(before)
+    if _stops_short(before, here):
+        return True
+    if _ABBREVIATION.search(before.piece.text) or not _SENTENCE_END.search(before.piece.text):
+        return False
+    first = here.piece.text[:1]
+    return first.isupper() or bool(_LABEL_LIKE.match(here.piece.text))
+
+
 def _breaks(rows: Sequence[_Row]) -> list[bool]:
     """``out[i]``: a paragraph break goes before ``rows[i]``."""
-    leading = _leading(rows)
-    gap = leading + max(0.12 * leading, 1.0)
+    leadings = _leadings(rows)
+    justified = _justified(rows)
     out = [False] * len(rows)
     for i in range(1, len(rows)):
         before, here = rows[i - 1], rows[i]
         after = rows[i + 1] if i + 1 < len(rows) else None
-        if ends_open(before.piece.text) and here.page != before.page:
-            continue
-        same_flow = here.page == before.page and here.column == before.column
-        if same_flow and leading and here.piece.base - before.piece.base > gap:
+        leading = leadings.get(round(here.piece.size), leadings.get(0, 0.0))
+        gap = leading + max(0.12 * leading, 1.0)
+        wide = 2 in (here.column, before.column) and here.column != before.column
+        if here.page == before.page and wide:
+            out[i] = True  # into or out of a line across both columns (a title)
+        elif here.page != before.page or here.column != before.column:
+            out[i] = _page_break(before, here, justified)
+        elif leading and here.piece.base - before.piece.base > gap:
             out[i] = True
-        elif same_flow and here.piece.base <= before.piece.base:
-            out[i] = True  # a jump back up: a new column or a wide line
+        elif here.piece.base <= before.piece.base:
+            out[i] = True  # a jump back up
         elif _stops_short(before, here) or _first_line_indent(before, here, after):
             out[i] = not opens_tail(before.piece.text)
-        elif here.column != before.column and not ends_open(before.piece.text):
-            out[i] = True
     return out
 
 
@@ -277,11 +319,37 @@ def read_pages(
     )
     kept = _with_edges([row for i, row in enumerate(rows) if i not in found])
     lines: list[Line] = []
+    previous: _Row | None = None
     for row, brk in zip(kept, _breaks(kept), strict=True):
         if brk and lines:
             lines.append(replace(lines[-1], text=""))
+        elif previous is not None and lines and _soft_wrap(previous, row):
+            if misread_as_label(lines[-1].text, row.piece.text):
+                lines[-1] = replace(lines[-1], text=f"{lines[-1].text} {row.piece.text}")
+                previous = row
+                continue
         lines.append(Line(_indented(row), row.page, row.line))
+        previous = row
     return repair_hyphens(lines), removed
+
+
+def _soft_wrap(before: _Row, here: _Row) -> bool:
+    """``here`` continues ``before`` because its first word did not fit on ``before``."""
+    word = here.piece.text.split(" ", 1)[0]
+    return before.piece.x1 + (len(word) + 1) * _char_width(before) > before.right - 1.0
+
+
+_LABEL_LIKE = re.compile(r"^(?:\(?(?:\d{1,4}(?:\.\d+)*|[A-Za-z]|[ivxlcIVXLC]{1,6})[.):]|\d+\.\d+)")
+
+
+def misread_as_label(before: str, after: str) -> bool:
+    """A wrapped line that a reader of lines would take for a new item: it starts like an
+    outline label ("626.8482).", "E.1. above") or follows an abbreviation ("Minn." /
+    "Stat. 626.8482") in the middle of a sentence."""
+    before = before.rstrip()
+    if _ABBREVIATION.search(before):
+        return True
+    return ends_open(before) and bool(_LABEL_LIKE.match(after.lstrip()))
 
 
 # ---------------------------------------------------------------- text
@@ -290,18 +358,29 @@ def read_pages(
 def text_paragraphs(lines: Sequence[Line]) -> list[Line]:
     """Add a break after a line that ends a sentence where the next line's first word would
     still have fitted within the document's wrap width (a hard-wrapped export without blank
-    lines between paragraphs). Only when the text is visibly wrapped."""
+    lines between paragraphs); glue a wrapped line that would be misread as a label onto the
+    line it continues. Only when the text is visibly wrapped."""
     lengths = sorted(len(line.text.rstrip()) for line in lines if line.text.strip())
     if len(lengths) < 8:
         return list(lines)
     width = lengths[int(0.95 * (len(lengths) - 1))]
     out: list[Line] = []
     for index, line in enumerate(lines):
-        out.append(line)
-        after = lines[index + 1] if index + 1 < len(lines) else None
-        if after is None or not line.text.strip() or not after.text.strip():
-            continue
+        before = lines[index - 1].text.rstrip() if index else ""
         text = line.text.rstrip()
+        if (
+            out
+            and before.strip()
+            and text.strip()
+            and len(before) + 1 + len(text.split()[0]) > width
+            and misread_as_label(before, text)
+        ):
+            out[-1] = replace(out[-1], text=f"{out[-1].text.rstrip()} {text.strip()}")
+        else:
+            out.append(line)
+        after = lines[index + 1] if index + 1 < len(lines) else None
+        if after is None or not text.strip() or not after.text.strip():
+            continue
         word = after.text.strip().split(" ", 1)[0]
         if (
             _TERMINAL.search(text)

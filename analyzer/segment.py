@@ -15,10 +15,10 @@ parse_label(text) -> ParsedLabel | None, strip_noise(lines) -> (lines, noise tex
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from . import furniture
 from .labels import BULLET_RE as _BULLET_RE
 from .labels import MD_HEADING_RE as _MD_HEADING_RE
 from .labels import ParsedLabel, parse_label
@@ -34,85 +34,16 @@ __all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel
 # ---------------------------------------------------------------------------------------------
 # Noise: running headers, footers, page numbers, markdown rules in extracted text
 
-_PAGE_NO_RE = re.compile(r"^(?:page\s*)?#+(?:\s*(?:of|/)\s*#+)?$|^-\s*#+\s*-$", re.I)
 _MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # linear: no run of "[" rescanned
 _RUN_IN_RE = re.compile(r"\*\*[^*]{1,80}(?::\*\*|\*\*:)")
-_RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
-
-
-def _noise_key(text: str) -> str:
-    return _DIGITS_RE.sub("#", _plain(text).casefold())
-
-
-_DIGITS_RE = re.compile(r"\d+")
-
-
-def _header_candidate(text: str) -> bool:
-    plain = _plain(text)
-    if not plain or _BULLET_RE.match(text.strip()) or parse_label(plain) or plain[0].islower():
-        return False
-    words = plain.split()
-    if len(words) > 10 or plain.endswith((";", ":", ",")):
-        return False
-    return not (plain.endswith(".") and len(words) > 4)
 
 
 def strip_noise(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str, ...]]:
-    """Drop running headers/footers (short lines repeated on several pages), page numbers
-    and markdown rules; a header glued to the start of a heading line is cut off."""
-    first = next((i for i, ln in enumerate(lines) if ln.text.strip()), -1)
-    cand = [
-        i != first and bool(ln.text.strip()) and _header_candidate(ln.text)
-        for i, ln in enumerate(lines)
-    ]
-
-    def apart(i: int) -> bool:
-        """Not inside running text: next to a blank line or to another header line."""
-        for j in (i - 1, i + 1):
-            if j < 0 or j >= len(lines) or not lines[j].text.strip() or cand[j]:
-                return True
-        return False
-
-    counts = Counter(_noise_key(lines[i].text) for i in range(len(lines)) if cand[i] and apart(i))
-    repeated = {k for k, n in counts.items() if n >= 2}
-    prefixes = sorted(
-        {_plain(ln.text) for ln in lines if _noise_key(ln.text) in repeated}, key=len, reverse=True
-    )
-    kept: list[Line] = []
-    noise: list[str] = []
-    for i, ln in enumerate(lines):
-        raw = ln.text
-        if not raw.strip():
-            if kept and kept[-1].text:
-                kept.append(Line("", ln.page, ln.line))
-            continue
-        key = _noise_key(raw)
-        is_noise = (
-            _RULE_RE.match(raw)
-            or _PAGE_NO_RE.match(key)
-            or (i != first and key in repeated and _header_candidate(raw))
-        )
-        if is_noise:
-            noise.append(_plain(raw))
-            continue
-        kept.append(Line(_cut_header_prefix(raw, prefixes), ln.page, ln.line))
-    while kept and not kept[-1].text:
-        kept.pop()
-    return tuple(kept), tuple(dict.fromkeys(n for n in noise if n))
-
-
-def _cut_header_prefix(raw: str, prefixes: Sequence[str]) -> str:
-    plain = _plain(raw)
-    for p in prefixes:
-        if plain.startswith(p + " ") and len(plain) > len(p) + 1:
-            rest = raw.strip()
-            idx = rest.find(p)
-            if idx == -1:
-                continue
-            tail = rest[idx + len(p) :].strip()
-            if tail.startswith("**") or parse_label(_plain(tail)):
-                return tail
-    return raw
+    """Drop page furniture with ``analyzer.furniture`` (page numbers, boilerplate, running
+    headers and footers, markdown rules; a header glued to a heading is cut off; never a
+    line of a sentence) and return the texts removed, once each."""
+    kept, removed = furniture.strip(lines)
+    return kept, tuple(dict.fromkeys(p for p in (_plain(r.text) for r in removed) if p))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +213,8 @@ def _title_from(front: list[_Block]) -> str:
 def segment(document: Document) -> ClauseTree:
     """Build the clause tree of an ingested document."""
     lines, noise = strip_noise(document.lines)
+    read = (_plain(r.text) for r in document.removed_lines)  # furniture ingest removed
+    noise = tuple(dict.fromkeys([*(t for t in read if t), *noise]))
     blocks = _blocks(lines)
     n_front = _front_matter(blocks)
     front = blocks[:n_front]
