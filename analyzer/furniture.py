@@ -38,6 +38,7 @@ __all__ = ["find", "strip", "rejoin", "ends_open", "opens_tail", "furniture_key"
 _DATA = Path(__file__).resolve().parent.parent / "model_policy" / "furniture.json"
 _DIGITS = re.compile(r"\d+")
 _MARKUP = re.compile(r"^#{1,6}\s+|\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_MARKED = re.compile(r"[*_#]")
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u00b7o]\s)")
 _TERMINAL = re.compile(r"[.;:?!][\"'\u201d\u2019)\]*]*$")
 _LABEL_START = re.compile(
@@ -67,7 +68,7 @@ def _tail_words() -> frozenset[str]:
 
 def furniture_key(text: str) -> str:
     """The line with markup removed, digits masked as '#', whitespace collapsed, casefolded."""
-    plain = _MARKUP.sub("", text.strip())
+    plain = _MARKUP.sub("", text.strip()) if _MARKED.search(text) else text
     return " ".join(_DIGITS.sub("#", plain).split()).casefold()
 
 
@@ -89,7 +90,9 @@ def opens_tail(text: str) -> bool:
 
 def _sentence_shaped(text: str) -> bool:
     """Too long, labelled, bulleted or punctuated to be a running header."""
-    plain = _MARKUP.sub("", text.strip())
+    if text.count(" ") > 30:
+        return True
+    plain = _MARKUP.sub("", text.strip()) if _MARKED.search(text) else text.strip()
     words = plain.split()
     if not words or len(words) > 12 or _BULLET.match(text) or _LABEL_START.match(plain):
         return True
@@ -142,7 +145,9 @@ def find(
     first = next((i for i, key in enumerate(keys) if key), -1)
     found: dict[int, str] = {}
     for i, key in enumerate(keys):
-        if not key or (margins is not None and not margins[i] and not _boilerplate(key)):
+        if not key or len(key) > 120:
+            continue  # furniture is short
+        if margins is not None and not margins[i] and not _boilerplate(key):
             continue
         reason = _fixed_reason(key)
         if reason and (reason == "rule" or not _in_sentence(lines, i, margins)):
@@ -288,7 +293,8 @@ def strip(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[RemovedLine, .
 
 
 def _plain(text: str) -> str:
-    return " ".join(_MARKUP.sub("", text.strip()).split())
+    plain = _MARKUP.sub("", text.strip()) if _MARKED.search(text) else text
+    return " ".join(plain.split())
 
 
 def _glued_header(text: str, running: Sequence[str]) -> tuple[str, str]:

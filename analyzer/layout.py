@@ -181,10 +181,14 @@ def _with_edges(rows: Sequence[_Row]) -> list[_Row]:
         rights.setdefault(row.column, []).append(row.piece.x1)
     edges = {c: sorted(v)[int(0.98 * (len(v) - 1))] for c, v in rights.items()}
     return [
-        replace(
-            row,
-            left=lefts.get(row.column, row.piece.x0),
-            right=edges.get(row.column, row.piece.x1),
+        _Row(
+            row.piece,
+            row.page,
+            row.line,
+            row.column,
+            lefts.get(row.column, row.piece.x0),
+            edges.get(row.column, row.piece.x1),
+            row.margin,
         )
         for row in rows
     ]
@@ -372,6 +376,8 @@ def text_paragraphs(lines: Sequence[Line]) -> list[Line]:
             out
             and before.strip()
             and text.strip()
+            and width >= 30
+            and len(before) >= 0.6 * width
             and len(before) + 1 + len(text.split()[0]) > width
             and misread_as_label(before, text)
         ):

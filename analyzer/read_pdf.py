@@ -150,40 +150,97 @@ def _pdfium_detail(error: Exception) -> str:
 
 
 def _pdfium_page(page: object, path: str, number: int, limits: ReadLimits) -> PdfPage:
-    import pypdfium2.raw as raw
-
     width, height = page.get_size()  # type: ignore[attr-defined]
     textpage = page.get_textpage()  # type: ignore[attr-defined]
     try:
-        chars = textpage.count_chars()
+        count = textpage.count_chars()
         check(
-            chars,
+            count,
             limits.pdf_glyphs,
             path=path,
-            what=f"page {number} of the PDF holds {chars:,} characters",
+            what=f"page {number} of the PDF holds {count:,} characters",
             field="pdf_glyphs",
         )
         pieces: list[tuple[Piece, float]] = []
-        for index in range(textpage.count_rects(0, chars) if chars else 0):
-            left, bottom, right, top = textpage.get_rect(index)
-            text = textpage.get_text_bounded(left, bottom, right, top)
-            text = " ".join(text.replace("\x02", "-").replace("\ufffe", "-").split())
-            if not text:
-                continue
-            vertical = top - bottom > 2 * (right - left) and len(text) > 2
-            x, y = ((left + right) / 2, top - 1) if vertical else (left + 1, (bottom + top) / 2)
-            char = raw.FPDFText_GetCharIndexAtPos(textpage.raw, x, y, 3.0, 3.0)
-            size, base, angle = 0.0, bottom, 0.0
-            if char >= 0:
-                size = raw.FPDFText_GetFontSize(textpage.raw, char)
-                angle = raw.FPDFText_GetCharAngle(textpage.raw, char)
-                ox, oy = _origin(textpage, char)
-                base = ox if vertical else oy
-            piece = Piece(text, left, right, height - top, height - bottom, height - base, size)
-            pieces.append((piece, angle))
+        text = textpage.get_text_range() if count else ""
+        for start, line in _pdfium_lines(text):
+            pieces.extend(_line_pieces(textpage, start, line, height, count))
     finally:
         textpage.close()
     return _upright(width, height, pieces)
+
+
+def _pdfium_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(char index, text) of each line. PDFium ends lines with CR LF, but joins a line that
+    ends with a hyphen to the next one, marking the hyphen U+FFFE (or U+0002): split there
+    too."""
+    start = 0
+    for found in re.finditer("\r\n|[\ufffe\x02]", text):
+        end = found.end() if found.group() in "\ufffe\x02" else found.start()
+        piece = text[start:end].replace("\ufffe", "-").replace("\x02", "-")
+        if piece.strip():
+            yield start, piece
+        start = found.end()
+    if text[start:].strip():
+        yield start, text[start:]
+
+
+def _box(textpage: object, index: int) -> tuple[float, float, float, float]:
+    return textpage.get_charbox(index, loose=True)  # type: ignore[attr-defined,no-any-return]
+
+
+def _line_pieces(
+    textpage: object, start: int, line: str, height: float, count: int
+) -> list[tuple[Piece, float]]:
+    """The pieces of one PDFium line: usually the line itself (the union of its first and
+    last character boxes, its baseline, font size and angle), but cut where a gap wider than
+    two ems separates two runs (two columns PDFium joined with a space). Only a line wider
+    than its characters explain is looked at for gaps."""
+    import pypdfium2.raw as raw
+
+    lead = len(line) - len(line.lstrip())
+    body = line.strip()
+    first = min(start + lead, count - 1)
+    last = min(first + len(body) - 1, count - 1)
+    l1, b1, r1, t1 = _box(textpage, first)
+    l2, b2, r2, t2 = _box(textpage, last)
+    left, bottom, right, top = min(l1, l2), min(b1, b2), max(r1, r2), max(t1, t2)
+    size = raw.FPDFText_GetFontSize(textpage.raw, first)  # type: ignore[attr-defined]
+    em = max(size, 1.0)
+    if right - left > 0.75 * em * len(body) + 2 * em and " " in body:
+        runs = _gap_runs(textpage, first, body, count, em)
+        if len(runs) > 1:
+            return [_pdfium_piece(textpage, index, run, height, count) for index, run in runs]
+    vertical = top - bottom > 2 * (right - left) and len(body) > 2
+    angle = raw.FPDFText_GetCharAngle(textpage.raw, first)  # type: ignore[attr-defined]
+    ox, oy = _origin(textpage, first)
+    base = ox if vertical else oy
+    text = " ".join(body.split())
+    return [(Piece(text, left, right, height - top, height - bottom, height - base, size), angle)]
+
+
+def _gap_runs(
+    textpage: object, first: int, body: str, count: int, em: float
+) -> list[tuple[int, str]]:
+    runs: list[tuple[int, str]] = []
+    cut = 0
+    for k, char in enumerate(body):
+        if char != " " or k == 0 or k + 1 >= len(body):
+            continue
+        before = min(first + k - 1, count - 1)
+        after = min(first + k + 1, count - 1)
+        if _box(textpage, after)[0] - _box(textpage, before)[2] > 2 * em:
+            runs.append((first + cut, body[cut:k].strip()))
+            cut = k + 1
+    runs.append((first + cut, body[cut:].strip()))
+    return [(index, run) for index, run in runs if run]
+
+
+def _pdfium_piece(
+    textpage: object, first: int, text: str, height: float, count: int
+) -> tuple[Piece, float]:
+    """The piece of ``text`` starting at char ``first``, with no gap inside."""
+    return _line_pieces(textpage, first, text, height, count)[0]
 
 
 def _origin(textpage: object, char: int) -> tuple[float, float]:
