@@ -260,8 +260,7 @@ def strip(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[RemovedLine, .
     width = wrap_width(lines)
     running = sorted(
         {_plain(lines[i].text) for i, reason in found.items() if reason == "running"},
-        key=len,
-        reverse=True,
+        key=lambda text: (-len(text), text),
     )
     glued: list[RemovedLine] = []
     kept: list[Line] = []

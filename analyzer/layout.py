@@ -350,10 +350,13 @@ def misread_as_label(before: str, after: str) -> bool:
     """A wrapped line that a reader of lines would take for a new item: it starts like an
     outline label ("626.8482).", "E.1. above") or follows an abbreviation ("Minn." /
     "Stat. 626.8482") in the middle of a sentence."""
+    from .labels import parse_label
+
     before = before.rstrip()
     if _ABBREVIATION.search(before):
         return True
-    return ends_open(before) and bool(_LABEL_LIKE.match(after.lstrip()))
+    after = after.lstrip()
+    return ends_open(before) and (bool(_LABEL_LIKE.match(after)) or parse_label(after) is not None)
 
 
 # ---------------------------------------------------------------- text
