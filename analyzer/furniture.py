@@ -38,6 +38,7 @@ __all__ = ["find", "strip", "rejoin", "ends_open", "opens_tail", "furniture_key"
 _DATA = Path(__file__).resolve().parent.parent / "model_policy" / "furniture.json"
 _DIGITS = re.compile(r"\d+")
 _MARKUP = re.compile(r"^#{1,6}\s+|\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_PAGE_APART = 6  # lines between two occurrences of one running header, at least
 _MARKED = re.compile(r"[*_#]")
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u00b7o]\s)")
 _TERMINAL = re.compile(r"[.;:?!][\"'\u201d\u2019)\]*]*$")
@@ -212,6 +213,8 @@ def _running_in_text(
         groups.setdefault(keys[i], []).append(i)
     out = dict(found)
     for members in groups.values():
+        if any(b - a < _PAGE_APART for a, b in zip(members, members[1:], strict=False)):
+            continue  # a list of like lines, not a header repeated page after page
         if len(members) >= 3 or (len(members) == 2 and all(near_furniture(i) for i in members)):
             out.update({i: "running" for i in members})
     if len(out) > len(found):  # a new running line can make a neighbour's pair count

@@ -3,7 +3,8 @@
 Where the format has geometry (PDF character boxes), a page's text pieces are cut into columns
 at a vertical gutter no piece crosses and read column by column; pieces on one baseline in one
 column form a line; a paragraph ends where the baseline step passes the document's own line
-leading (the most common step) by a margin, where a line is indented against both neighbours
+leading (the smallest common step for that type size) by a margin, where the type size
+changes, where a line is indented against both neighbours
 (a first-line indent), or where a line that ends a sentence stops short of the column's right
 edge by more than the next line's first word. At a page break only the last two cues apply,
 and an open line (no closing punctuation) always continues. Where the format has no geometry
@@ -291,6 +292,10 @@ def _breaks(rows: Sequence[_Row]) -> list[bool]:
             out[i] = _page_break(before, here, justified)
         elif leading and here.piece.base - before.piece.base > gap:
             out[i] = True
+        elif min(here.piece.size, before.piece.size) > 0 and (
+            abs(here.piece.size - before.piece.size) >= 1.5
+        ):
+            out[i] = True  # a change of type size: a header block or a heading
         elif here.piece.base <= before.piece.base:
             out[i] = True  # a jump back up
         elif _stops_short(before, here) or _first_line_indent(before, here, after):

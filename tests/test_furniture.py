@@ -99,6 +99,11 @@ def test_running_header_glued_to_a_heading_is_cut_off() -> None:
     assert "**Order 417.6 Use of Force**" in [x.text for x in doc.lines]
 
 
+def test_a_list_of_like_lines_is_not_a_running_header() -> None:
+    items = "".join(f"\nStep {n} of the review\n" for n in range(1, 5))
+    assert _texts(f"Title\n\n{BODY}{items}\n{BODY}").count("Step 2 of the review") == 1
+
+
 def test_recurring_markdown_rule_removed() -> None:
     assert [r.reason for r in ingest_text(f"Title\n\n{BODY}\n---\n\n{BODY}").removed_lines] == [
         "rule"

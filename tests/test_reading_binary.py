@@ -60,6 +60,25 @@ def test_one_line_paragraphs_do_not_set_the_leading() -> None:
     ]
 
 
+def test_adopted_revised_header_lines_do_not_swallow_the_body() -> None:
+    """School-board header lines in small type right above the body, no extra space."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter)
+    canvas.setFont("Helvetica", 8)
+    canvas.drawString(400, 740, "Adopted: August 2014")
+    canvas.drawString(400, 731, "Revised: June 2024")
+    canvas.setFont("Helvetica", 11)
+    y = 718.0
+    for word in ("first", "second", "third", "fourth"):
+        canvas.drawString(72, y, f"The school resource officer shall do the {word} duty well")
+        y -= 13
+    canvas.showPage()
+    canvas.save()
+    found = _paragraphs(buffer.getvalue())
+    assert found[0] == "Adopted: August 2014 Revised: June 2024"
+    assert found[1].startswith("The school resource officer shall do the first duty well")
+
+
 def test_two_column_pdf_is_read_column_by_column() -> None:
     style = PdfStyle(size=9, leading=11, after=5, columns=2)
     assert _paragraphs(draw_pdf(PARAS * 3, style)) == [t for _, t in PARAS * 3]
