@@ -213,7 +213,10 @@ def _running_in_text(
         groups.setdefault(keys[i], []).append(i)
     out = dict(found)
     for members in groups.values():
-        if any(b - a < _PAGE_APART for a, b in zip(members, members[1:], strict=False)):
+        if any(
+            b - a < _PAGE_APART and lines[a].page == lines[b].page
+            for a, b in zip(members, members[1:], strict=False)
+        ):
             continue  # a list of like lines, not a header repeated page after page
         if len(members) >= 3 or (len(members) == 2 and all(near_furniture(i) for i in members)):
             out.update({i: "running" for i in members})
