@@ -97,7 +97,7 @@ def ingest(
     name = os.fspath(path)
     try:
         if not name:
-            raise UnreadableFileError(name, "no file name given")
+            raise UnreadableFileError(name, "the file name is empty")
         info = os.stat(name)
         if stat.S_ISDIR(info.st_mode):
             raise UnreadableFileError(name, "it is a folder")

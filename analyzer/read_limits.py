@@ -30,7 +30,8 @@ class ReadLimits:
     pdf_stream_bytes: int = 256_000_000  # one decompressed PDF stream
     pdf_total_stream_bytes: int = 512_000_000  # all decompressed PDF streams together
     pdf_pages: int = 5_000
-    pdf_glyphs: int = 5_000_000  # characters on all PDF pages together
+    pdf_glyphs: int = 3_000_000  # characters on all PDF pages together
+    pdf_page_glyphs: int = 30_000  # characters on one PDF page (a dense page holds 8,000)
     paragraph_chars: int = 200_000  # one line or paragraph
     document_chars: int = 20_000_000  # the whole text read
 

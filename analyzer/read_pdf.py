@@ -156,10 +156,10 @@ def _pdfium_page(page: object, path: str, number: int, limits: ReadLimits) -> Pd
         count = textpage.count_chars()
         check(
             count,
-            limits.pdf_glyphs,
+            limits.pdf_page_glyphs,
             path=path,
             what=f"page {number} of the PDF holds {count:,} characters",
-            field="pdf_glyphs",
+            field="pdf_page_glyphs",
         )
         pieces: list[tuple[Piece, float]] = []
         text = textpage.get_text_range() if count else ""

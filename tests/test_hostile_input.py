@@ -22,19 +22,7 @@ FULL = bool(os.environ.get("CI") or os.environ.get("POLICYDIFF_HOSTILE_FULL"))
 HEAVY = 10  # cases whose bound is this many seconds or more are the heavy ones
 # Cases whose fix is still in flight (issue 13 reading limits): strict, so a fix that lands
 # turns the mark into a failure that asks for its removal.
-PENDING = frozenset(
-    {
-        "utf16-without-bom",
-        "one-invalid-byte",
-        "fifo",
-        "dev-zero",
-        "empty-path",
-        "docx-tracked-insertion",
-        "pdf-flate-bomb",
-        "pdf-million-glyphs",
-        "pdf-rotated-text",
-    }
-)
+PENDING = frozenset({"pdf-rotated-text"})
 
 
 def _param(case: Case) -> object:

@@ -163,7 +163,9 @@ def test_pdf_pages_and_glyphs_limits() -> None:
     with pytest.raises(errors.LimitExceededError, match="POLICYDIFF_MAX_PDF_PAGES"):
         ingest_bytes(data, path="p.pdf", limits=ReadLimits(pdf_pages=1))
     with pytest.raises(errors.LimitExceededError, match="POLICYDIFF_MAX_PDF_GLYPHS"):
-        ingest_bytes(data, path="p.pdf", limits=ReadLimits(pdf_glyphs=500))
+        ingest_bytes(data, path="p.pdf", limits=ReadLimits(pdf_glyphs=3000))
+    with pytest.raises(errors.LimitExceededError, match="POLICYDIFF_MAX_PDF_PAGE_GLYPHS"):
+        ingest_bytes(data, path="p.pdf", limits=ReadLimits(pdf_page_glyphs=500))
 
 
 def test_docx_zip_bomb_refused_from_declared_sizes_in_time() -> None:
@@ -211,7 +213,7 @@ def test_dev_zero_is_refused_before_reading() -> None:
 
 
 def test_empty_path_is_named_as_such() -> None:
-    with pytest.raises(errors.UnreadableFileError, match="no file name given"):
+    with pytest.raises(errors.UnreadableFileError, match="the file name is empty"):
         ingest("")
 
 
