@@ -40,8 +40,10 @@ __all__ = [
 _BULLET_GLYPHS = (
     "-*\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u2013\u2023\u2043\u25cb\uf0b7\uf0a7\uf0d8\uf0fc"
 )
+# A doubled bullet ("• ● text", an extraction artifact) is one bullet; a number before a
+# bullet ("1) - text") is a label, never stripped with the bullet (its text would vanish).
 BULLET_RE = re.compile(
-    rf"^(?:(?:[{_BULLET_GLYPHS}]|o(?=\s)|\d+\))\s+)?(?:[{_BULLET_GLYPHS}]|o(?=\s+\S))\s+"
+    rf"^(?:(?:[{_BULLET_GLYPHS}]|o(?=\s))\s+)?(?:[{_BULLET_GLYPHS}]|o(?=\s+\S))\s+"
 )
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+")
 

@@ -213,3 +213,11 @@ def test_indented_unlabelled_items_are_clauses() -> None:
         "A school district may contract for additional duties to those described above.\n"
     )
     assert len(segment_text(text).clauses) == 4
+
+
+def test_a_number_before_a_bullet_is_a_label_not_part_of_the_bullet() -> None:
+    """'1) - text': the '1)' is kept (as the label), only a doubled bullet is one bullet."""
+    tree = segment_text("1) - The SRO shall act.\n2) - The SRO shall report.")
+    assert [c.label for c in tree.clauses] == ["1)", "2)"]
+    doubled = segment_text("\u2022 \u25cf The SRO shall act.")
+    assert doubled.clauses[0].text.startswith("The SRO")
