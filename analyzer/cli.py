@@ -376,13 +376,18 @@ def models_cmd() -> None:
 
 
 @cli.command("demo")
-@click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--corpus",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder of policies (default: the corpus bundled with policydiff).",
+)
 @click.option("--out", default="reports", show_default=True, type=click.Path(file_okay=False))
-def demo_cmd(corpus: str, out: str) -> None:
+def demo_cmd(corpus: str | None, out: str) -> None:
     """Audit every document of the corpus against the model it follows; write reports."""
-    from .demo import run_demo
+    from .demo import bundled_corpus, run_demo
 
-    rows = run_demo(Path(corpus), Path(out))
+    rows = run_demo(Path(corpus) if corpus else bundled_corpus(), Path(out))
     lines = [f"{row['verdict']:<26} {row['model']:<11} {row['file']}\n" for row in rows]
     lines.append(f"wrote {Path(out) / 'index.html'}\n")
     _emit("".join(lines), None)
