@@ -35,6 +35,7 @@ from .model import (
 )
 from .normalize import build_normalizer
 from .pair import new_text, pair, pair_xref, sentence_units, side
+from .refnames import ref_names
 from .segment import segment
 from .verdict import VerdictRule, decide
 
@@ -107,6 +108,7 @@ def audit_tree(
         requirements=requirements,
         attachment=attachment,
         removed_lines=document.removed_lines,
+        doc_ref_names=ref_names(tree),
     )
 
 

@@ -440,3 +440,6 @@ class Audit:
     requirements: tuple[dict[str, Any], ...] = ()  # the statute checklist (check.py)
     attachment: Attachment | None = None  # a model copy carried by the document
     removed_lines: tuple[RemovedLine, ...] = ()  # page furniture ingest removed
+    # the reader's name of each document clause, keyed by ref (refnames.py): never a label
+    # the document does not print ("unlabeled paragraph 2 under §436.3")
+    doc_ref_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

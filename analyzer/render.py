@@ -16,6 +16,11 @@ Exports:
     CSV_FIELDS                       -- the CSV header
     make_environment() -> Environment -- the Jinja2 environment with the report filters
     redline_html(pairs) -> Markup    -- a redline as escaped HTML with <del>/<ins>
+    pieces_html(pieces) -> Markup    -- a full redline (report_view.display_redline) as HTML
+    pieces_md(pieces) -> str         -- the same as Markdown
+
+What is shown in which order, under which reference names and with which counts is decided
+once, in ``report_view`` (shared with the text report); the templates only lay it out.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from . import report_view as view
+
 __all__ = [
     "render_html",
     "render_markdown",
@@ -41,6 +48,8 @@ __all__ = [
     "CSV_FIELDS",
     "make_environment",
     "redline_html",
+    "pieces_html",
+    "pieces_md",
 ]
 
 CSV_FIELDS = (
@@ -164,6 +173,53 @@ def redline_html(pairs: Sequence[Sequence[str]]) -> Markup:
     return Markup("".join(out))
 
 
+def pieces_html(pieces: Sequence[Sequence[str]]) -> Markup:
+    """``display_redline`` pieces as HTML: the engine's ``<del>``/``<ins>``, a declared
+    substitution as a swap (model words, arrow, document words), a normalised-away
+    difference as the document's words with the model's on hover (and shown in the "all
+    edits" mode). Every piece escaped."""
+    out: list[str] = []
+    run: list[tuple[str, str]] = []
+    for kind, text, old in pieces:
+        if kind in ("equal", "delete", "insert"):
+            run.append((kind, text))
+            continue
+        out.append(str(redline_html(run)))
+        run = []
+        if kind == "swap":
+            out.append(
+                f'<span class="swap" title="declared substitution: the model says “{escape(old)}”">'
+                f'<span class="was">{escape(old)}</span><span class="arrow" aria-hidden="true">'
+                f' ⇄ </span><span class="now">{escape(text)}</span></span>'
+            )
+        else:
+            out.append(
+                f'<span class="same" title="normalised away: the model says “{escape(old)}”">'
+                f'<span class="was">{escape(old)}</span>'
+                f'<span class="now">{escape(text)}</span></span>'
+            )
+    out.append(str(redline_html(run)))
+    return Markup("".join(out))
+
+
+def pieces_md(pieces: Sequence[Sequence[str]]) -> str:
+    """``display_redline`` pieces as Markdown: ``~~deleted~~ **inserted**``, a declared
+    substitution as ``‹model ⇄ document›``, a normalised-away difference as
+    ``‹model ≈ document›``."""
+    out: list[str] = []
+    previous = ""
+    for kind, text, old in pieces:
+        if kind in ("equal", "delete", "insert"):
+            piece = _md_piece(kind, text)
+            if previous == "delete" and kind == "insert" and out and not out[-1].endswith(" "):
+                piece = " " + piece.lstrip()
+        else:
+            piece = f"‹{md(old)} {'⇄' if kind == 'swap' else '≈'} {md(text)}›"
+        out.append(piece)
+        previous = kind
+    return re.sub(r" {2,}", " ", "".join(out)).strip()
+
+
 def anchor(ref: object) -> str:
     """An HTML id for a model ref: 'IV.A.1.iv' -> 'p-IV.A.1.iv'."""
     return "p-" + re.sub(r"[^A-Za-z0-9.\-]+", "_", str(ref))
@@ -203,6 +259,18 @@ def make_environment() -> Environment:
         redline_html=redline_html,
         anchor=anchor,
         percent=percent,
+        pieces_html=pieces_html,
+        pieces_md=pieces_md,
+        counts=view.counts,
+        sections=view.sections,
+        decisive=view.decisive,
+        doc_ref=view.doc_ref,
+        name_refs=view.name_refs,
+        model_ref=view.model_ref,
+        count=view.count,
+        change_context=view.change_context,
+        display_redline=view.display_redline,
+        normalised=view.normalised,
     )
     env.tests["substantive"] = _substantive
     return env

@@ -17,6 +17,16 @@ from typing import Any
 
 from . import __version__
 from .model import Addition, Audit, Finding, Location
+from .report_view import (
+    change_context,
+    count,
+    counts,
+    decisive,
+    doc_ref,
+    model_ref,
+    normalised,
+    sections,
+)
 
 __all__ = [
     "SCHEMA",
@@ -76,6 +86,7 @@ def _addition(a: Addition) -> dict[str, Any]:
 def _summary(audit: Audit) -> dict[str, Any]:
     statuses = Counter(str(f.status) for f in audit.findings)
     cats = Counter(str(c.category) for f in audit.findings for c in f.changes if c.substantive)
+    checklist = Counter(str(r["status"]) for r in audit.requirements)
     return {
         "provisions": len(audit.findings),
         "identical": statuses.get("identical", 0),
@@ -86,7 +97,30 @@ def _summary(audit: Audit) -> dict[str, Any]:
         "substantive": sum(f.substantive for f in audit.findings),
         "additions": len(audit.additions),
         "changes_by_category": dict(sorted(cats.items())),
+        "substantive_changes": sum(
+            f.substantive and str(f.status) != "missing" for f in audit.findings
+        ),
+        "checklist": {
+            "total": len(audit.requirements),
+            **{k: checklist.get(k, 0) for k in ("met", "weakened", "missing")},
+            **dict(sorted(checklist.items())),
+        },
     }
+
+
+def _ref_names(audit: Audit) -> dict[str, str]:
+    """The reader's name of every document clause the audit mentions (refnames.py)."""
+    refs = {r for f in audit.findings for r in f.doc_refs}
+    refs |= {f.candidate.doc_ref for f in audit.findings if f.candidate is not None}
+    refs |= {a.doc_ref for a in audit.additions}
+    refs |= {
+        str(e["doc_ref"])
+        for r in audit.requirements
+        for e in r.get("evidence", ())
+        if e.get("doc_ref")
+    }
+    names = audit.doc_ref_names
+    return {ref: names[ref] for ref in sorted(refs) if ref in names}
 
 
 def audit_to_dict(audit: Audit) -> dict[str, Any]:
@@ -103,6 +137,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
             "clauses": audit.clause_count,
             "attachment": audit.attachment.to_dict() if audit.attachment else None,
             "removed_lines": [line.to_dict() for line in audit.removed_lines],
+            "ref_names": _ref_names(audit),
         },
         "model": {
             "id": audit.model.id,
@@ -139,68 +174,119 @@ def _clip(text: str, width: int = 90) -> str:
     return textwrap.shorten(" ".join(text.split()), width=width, placeholder="...")
 
 
+def _requirement_lines(data: Mapping[str, Any], r: Mapping[str, Any]) -> list[str]:
+    out = [f"  {r['status'].upper():<12} {r['title']} ({r['citation']})"]
+    for e in r.get("evidence") or []:
+        refs = " -> ".join(
+            x
+            for x in (
+                model_ref(e["model_ref"]) if e.get("model_ref") else "",
+                doc_ref(data, e["doc_ref"]) if e.get("doc_ref") else "",
+            )
+            if x
+        )
+        where = short_location(e.get("location"))
+        out.append(f"  {'':<12} {refs or 'the document'} {where}: \u201c{_clip(e['quote'], 80)}\u201d")
+    return out
+
+
+def _change_lines(p: Mapping[str, Any], only_substantive: bool) -> list[str]:
+    out = []
+    for c in p["changes"]:
+        if only_substantive and not c["substantive"]:
+            continue
+        context = change_context(c, p)
+        text = _clip(c["explanation"], 100) + (f" in {context}" if context else "")
+        out.append(f"      [{c['category']}] {text}")
+    pieces = [
+        f"\u201c{old}\u201d \u2248 \u201c{new}\u201d"
+        for kind, new, old in normalised(p)
+        if new and old.lower() != new.lower() and (kind == "same" or not p["changes"])
+    ]
+    if pieces:
+        out.append("      [normalised] " + _clip("; ".join(dict.fromkeys(pieces)), 100))
+    return out
+
+
+def _pair(data: Mapping[str, Any], p: Mapping[str, Any]) -> str:
+    where = short_location(p["location"])
+    return f"  {model_ref(p['model_ref'])} -> {doc_ref(data, p['doc_ref'])}" + (
+        f" ({where})" if where else ""
+    )
+
+
 def render_text(data: Mapping[str, Any]) -> str:
-    """A terminal summary a reviewer can read: verdict, reasons, then what matters."""
-    doc, model, s = data["document"], data["model"], data["summary"]
+    """A terminal summary in the reviewer's order: verdict and what decides it, requirements
+    not met with their evidence, missing and substantive provisions, editorial ones,
+    additions; identical provisions counted, not listed."""
+    doc, model = data["document"], data["model"]
+    n, groups = counts(data), sections(data)
     out = [
         f"Document: {doc['path']} ({doc['title'] or 'untitled'})",
         f"Model:    {model['id']}: {model['title']} ({model['statute']})",
         f"Note:     {model['note']}",
         f"Verdict:  {data['verdict'].upper()}",
     ]
-    for reason in data["verdict_reasons"]:
-        out.append(
-            textwrap.fill(reason, width=100, initial_indent="  - ", subsequent_indent="    ")
-        )
+    for item in decisive(data):
+        text = item["text"] + (" (below)" if item["requirements"] else "")
+        out.append(textwrap.fill(text, width=100, initial_indent="  - ", subsequent_indent="    "))
     out.append(
-        f"Provisions: {s['provisions']} (identical {s['identical']}, editorial {s['editorial']}, "
-        f"modified {s['modified']}, missing {s['missing']}, moved {s['moved']}); "
-        f"additions {s['additions']}"
+        f"Provisions: {n['provisions']} ({n['missing']} missing, "
+        f"{n['substantive_changes']} changed substantively, {n['editorial']} editorial, "
+        f"{n['identical']} identical; {n['moved']} moved); "
+        f"{count(n['additions'], 'addition')}"
     )
-    provisions = data["provisions"]
     follows_other = (
         model["follows"] and model["follows"] != model["id"] and model["selection"] == "explicit"
     )
-    missing = [p for p in provisions if p["status"] == "missing"]
+    if groups["open_requirements"]:
+        out.append(
+            f"\nRequirements not met: {n['open_requirements']} of "
+            f"{count(n['requirements'], 'statutory requirement')}"
+        )
+        for r in groups["open_requirements"]:
+            out.extend(_requirement_lines(data, r))
+    missing = groups["missing"]
     if missing and follows_other and len(missing) > 10:
         out.append(
-            f"\nMissing: {len(missing)} provisions (not listed: the document follows "
+            f"\nMissing: {count(len(missing), 'provision')} (not listed: the document follows "
             f"{model['follows']}; see the note)"
         )
     elif missing:
-        out.append("\nMissing:")
+        out.append(f"\nMissing ({len(missing)}):")
         for p in missing:
-            out.append(f"  {p['model_ref']:<11} {_clip(p['model_text'])}")
+            out.append(f"  {model_ref(p['model_ref'])}: {_clip(p['model_text'])}")
             if p["candidate"]:
                 c = p["candidate"]
-                quote = _clip(c["text"], 70)
                 out.append(
-                    f"  {'':<11} nearest candidate (not a match): {c['doc_ref']} "
-                    f"{short_location(c['location'])} {c['similarity']:.0%} \u201c{quote}\u201d"
+                    f"      nearest candidate (not a match): {doc_ref(data, c['doc_ref'])} "
+                    f"({short_location(c['location'])}, {c['similarity']:.0%}): "
+                    f"\u201c{_clip(c['text'], 70)}\u201d"
                 )
-    changed = [p for p in provisions if p["status"] == "modified"]
-    if changed:
-        out.append("\nSubstantive changes:")
-        for p in changed:
-            out.append(f"  {p['model_ref']:<11} -> {p['doc_ref']} {short_location(p['location'])}")
-            for c in p["changes"]:
-                if c["substantive"]:
-                    out.append(f"  {'':<11} [{c['category']}] {_clip(c['explanation'], 100)}")
-    moved = [p for p in provisions if p["moved"]]
-    if moved:
-        out.append("\nMoved: " + ", ".join(f"{p['model_ref']} -> {p['doc_ref']}" for p in moved))
+    for key, title, only in (
+        ("substantive", "Substantive changes", True),
+        ("editorial", "Editorial changes", False),
+    ):
+        if groups[key]:
+            out.append(f"\n{title} ({len(groups[key])}):")
+            for p in groups[key]:
+                out.append(_pair(data, p) + (" [moved]" if p["moved"] else ""))
+                out.extend(_change_lines(p, only))
     if data["additions"]:
-        out.append("\nAdditions:")
+        out.append(f"\nAdditions ({len(data['additions'])}):")
         for a in data["additions"]:
-            out.append(
-                f"  {a['doc_ref']:<11} {short_location(a['location']):<10} {_clip(a['text'], 80)}"
-            )
-    reqs = data.get("requirements") or []
-    bad = [r for r in reqs if r["status"] != "met"]
-    if reqs:
-        out.append(f"\nStatute checklist: {len(reqs) - len(bad)} of {len(reqs)} requirements met")
-        for r in bad:
-            out.append(f"  {r['status'].upper():<9} {r['title']} ({r['citation']})")
+            where = short_location(a["location"])
+            out.append(f"  {doc_ref(data, a['doc_ref'])} ({where}): {_clip(a['text'], 80)}")
+    if groups["identical"]:
+        out.append(
+            f"\nIdentical: {count(len(groups['identical']), 'provision')} word for word "
+            "after normalization (listed in --format html and md)"
+        )
+    if n["requirements"]:
+        out.append(
+            f"\nStatute checklist: {n['met']} of "
+            f"{count(n['requirements'], 'requirement')} met"
+        )
     return "\n".join(out) + "\n"
 
 

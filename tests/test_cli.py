@@ -36,7 +36,7 @@ def test_audit_text_summary(runner: CliRunner) -> None:
     assert result.exit_code == 0
     out = result.output
     assert "Verdict:  NEEDS-REVIEW" in out  # public notification: a candidate to judge
-    assert re.search(r"IV\.A\.1\.iv +Shall establish a public notification process", out)
+    assert re.search(r"model IV\.A\.1\.iv: Shall establish a public notification process", out)
     assert "obligation stronger: may \u2192 must" in out
 
 
