@@ -119,6 +119,8 @@ def _ref_names(audit: Audit) -> dict[str, str]:
         for e in r.get("evidence", ())
         if e.get("doc_ref")
     }
+    if audit.attachment is not None:
+        refs.add(audit.attachment.ref)
     names = audit.doc_ref_names
     return {ref: names[ref] for ref in sorted(refs) if ref in names}
 
@@ -186,7 +188,8 @@ def _requirement_lines(data: Mapping[str, Any], r: Mapping[str, Any]) -> list[st
             if x
         )
         where = short_location(e.get("location"))
-        out.append(f"  {'':<12} {refs or 'the document'} {where}: \u201c{_clip(e['quote'], 80)}\u201d")
+        at = f"{refs or 'the document'} {where}".strip()
+        out.append(f"  {'':<12} {at}: \u201c{_clip(e['quote'], 80)}\u201d")
     return out
 
 
@@ -197,7 +200,15 @@ def _change_lines(p: Mapping[str, Any], only_substantive: bool) -> list[str]:
             continue
         context = change_context(c, p)
         text = _clip(c["explanation"], 100) + (f" in {context}" if context else "")
-        out.append(f"      [{c['category']}] {text}")
+        out.append(
+            textwrap.fill(
+                f"[{c['category']}] {text}",
+                width=100,
+                initial_indent="      ",
+                subsequent_indent="        ",
+                break_on_hyphens=False,
+            )
+        )
     pieces = [
         f"\u201c{old}\u201d \u2248 \u201c{new}\u201d"
         for kind, new, old in normalised(p)
@@ -284,8 +295,7 @@ def render_text(data: Mapping[str, Any]) -> str:
         )
     if n["requirements"]:
         out.append(
-            f"\nStatute checklist: {n['met']} of "
-            f"{count(n['requirements'], 'requirement')} met"
+            f"\nStatute checklist: {n['met']} of {count(n['requirements'], 'requirement')} met"
         )
     return "\n".join(out) + "\n"
 

@@ -16,8 +16,8 @@ the formats cannot disagree:
   away, as pieces ``(kind, text, model_text)`` with kind equal / delete / insert / swap
   (a declared substitution) / same (normalised away: abbreviation, number word, case).
 
-Exports: sections, counts, decisive, model_ref, doc_ref, name_refs, count, change_context, display_redline, normalised,
-OPEN_STATUSES.
+Exports: sections, counts, decisive, model_ref, doc_ref, name_refs, count, change_context,
+display_redline, normalised, OPEN_STATUSES.
 """
 
 from __future__ import annotations
@@ -124,9 +124,7 @@ def sections(data: Row) -> dict[str, list[Row]]:
             ),
             key=lambda p: not _needs_review(p),
         ),
-        "identical": [
-            p for p in provisions if p["status"] == "identical" and not p["substantive"]
-        ],
+        "identical": [p for p in provisions if p["status"] == "identical" and not p["substantive"]],
         "additions": list(data["additions"]),
         "moved": [p for p in provisions if p["moved"]],
     }
@@ -192,6 +190,43 @@ def _around(text: str, part: str, width: int = 6) -> str:
     return ("…" if len(before) > width else "") + body + ("…" if len(after) > width else "")
 
 
+def _window(text: str, start: int, end: int, width: int = 5) -> str:
+    before, after = text[:start].split(), text[end:].split()
+    glue_l = " " if text[:start][-1:].isspace() else ""
+    glue_r = " " if text[end:][:1].isspace() else ""
+    body = f"{' '.join(before[-width:])}{glue_l}{text[start:end]}{glue_r}{' '.join(after[:width])}"
+    return ("…" if len(before) > width else "") + body.strip() + ("…" if len(after) > width else "")
+
+
+def _in_redline(provision: Row, old: str, new: str) -> tuple[str, str]:
+    """The change located by its hunk in the engine's redline (delete ``old`` next to insert
+    ``new``): the words around it on the model side and on the document side."""
+    pieces = [(str(op), str(text)) for op, text in provision.get("redline") or []]
+    model_side, doc_side = "", ""
+    for i, (op, text) in enumerate(pieces):
+        nxt = pieces[i + 1] if i + 1 < len(pieces) else ("", "")
+        hit_old = op == "delete" and text.strip() == old
+        hit_new = (op == "insert" and text.strip() == new) or (
+            hit_old and nxt[0] == "insert" and nxt[1].strip() == new
+        )
+        if (hit_old or not old) and (hit_new or not new) and (old or new):
+            m_at = len(model_side) + (len(text) - len(text.lstrip()) if hit_old else 0)
+            d_at = len(doc_side)
+            d_piece = nxt[1] if hit_old and new else (text if op == "insert" else "")
+            d_at += len(d_piece) - len(d_piece.lstrip())
+            model_full = model_side + "".join(t for o, t in pieces[i:] if o != "insert")
+            doc_full = doc_side + "".join(t for o, t in pieces[i:] if o != "delete")
+            return (
+                _window(model_full, m_at, m_at + len(old)) if old else "",
+                _window(doc_full, d_at, d_at + len(new)) if new else "",
+            )
+        if op != "insert":
+            model_side += text
+        if op != "delete":
+            doc_side += text
+    return "", ""
+
+
 def change_context(change: Row, provision: Row | None) -> str:
     """For a change of a few words, where it sits: 'model “…paragraph (a), clause (4)…” →
     doc “…paragraph (1), clause (4)…”'; "" when the change reads alone."""
@@ -200,8 +235,10 @@ def change_context(change: Row, provision: Row | None) -> str:
     old, new = change.get("model_text") or "", change.get("doc_text") or ""
     if _words(old) > 3 or _words(new) > 3:
         return ""
-    before = _around(provision.get("model_text") or "", old) if old else ""
-    after = _around(provision.get("doc_text") or "", new) if new else ""
+    before, after = _in_redline(provision, old.strip(), new.strip())
+    if not (before or after):
+        before = _around(provision.get("model_text") or "", old) if old else ""
+        after = _around(provision.get("doc_text") or "", new) if new else ""
     parts = []
     if before:
         parts.append(f"model “{before}”")

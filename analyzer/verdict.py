@@ -70,6 +70,11 @@ def _requirement_words(requirements: Sequence[dict[str, Any]], statuses: tuple[s
     )
 
 
+def _n(count: int, noun: str) -> str:
+    """'1 provision', '2 provisions'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def decide(
     findings: Sequence[Finding],
     additions: Sequence[Addition],
@@ -89,16 +94,16 @@ def decide(
         reasons.append(f"{len(missing)} of {n} model provisions missing: {_refs(missing)}")
     if weakened:
         reasons.append(
-            f"{len(weakened)} provisions weakened (obligation made optional or dropped, "
+            f"{_n(len(weakened), 'provision')} weakened (obligation made optional or dropped, "
             f"negation changed, text removed, a figure that asks less): {_refs(weakened)}"
         )
     if modified:
         cats = Counter(str(c.category) for f in modified for c in f.changes if c.substantive)
         summary = ", ".join(f"{k} {v}" for k, v in sorted(cats.items()))
-        reasons.append(f"{len(modified)} provisions changed substantively ({summary})")
+        reasons.append(f"{_n(len(modified), 'provision')} changed substantively ({summary})")
     body_adds = [a for a in additions if a.kind is ClauseKind.BODY]
     if body_adds:
-        reasons.append(f"{len(body_adds)} clauses added that the model does not have")
+        reasons.append(f"{_n(len(body_adds), 'clause')} added that the model does not have")
     failed = _requirement_words(requirements, ("missing", "weakened")) if rule.statutory else ""
     if failed:
         reasons.insert(0, "statutory requirements not met: " + failed)
