@@ -262,6 +262,7 @@ def make_environment() -> Environment:
         pieces_html=pieces_html,
         pieces_md=pieces_md,
         counts=view.counts,
+        open_label=view.open_label,
         sections=view.sections,
         decisive=view.decisive,
         doc_ref=view.doc_ref,

@@ -25,6 +25,7 @@ from .report_view import (
     doc_ref,
     model_ref,
     normalised,
+    open_label,
     sections,
 )
 
@@ -252,7 +253,7 @@ def render_text(data: Mapping[str, Any]) -> str:
     )
     if groups["open_requirements"]:
         out.append(
-            f"\nRequirements not met: {n['open_requirements']} of "
+            f"\nRequirements {open_label(n)}: {n['open_requirements']} of "
             f"{count(n['requirements'], 'statutory requirement')}"
         )
         for r in groups["open_requirements"]:

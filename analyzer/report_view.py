@@ -16,7 +16,7 @@ the formats cannot disagree:
   away, as pieces ``(kind, text, model_text)`` with kind equal / delete / insert / swap
   (a declared substitution) / same (normalised away: abbreviation, number word, case).
 
-Exports: sections, counts, decisive, model_ref, doc_ref, name_refs, count, change_context,
+Exports: sections, counts, open_label, decisive, model_ref, doc_ref, name_refs, count, change_context,
 display_redline, normalised, OPEN_STATUSES.
 """
 
@@ -30,6 +30,7 @@ from typing import Any
 __all__ = [
     "sections",
     "counts",
+    "open_label",
     "decisive",
     "model_ref",
     "doc_ref",
@@ -46,7 +47,10 @@ OPEN_STATUSES = ("missing", "weakened", "needs-review")
 _IRREGULAR = {"was": "were", "is": "are", "needs": "need"}
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 _PUNCT = re.compile(r"^[^\w]*$")
-_STATUTORY = "statutory requirements not met"
+_STATUTORY = (
+    ("statutory requirements not met", ("missing", "weakened"), "not met"),
+    ("statutory requirements a reviewer must judge", ("needs-review",), "a reviewer must judge"),
+)
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -157,14 +161,24 @@ def counts(data: Row) -> dict[str, int]:
     }
 
 
+def open_label(n: Mapping[str, int]) -> str:
+    """'not met', or 'not met or to review' when some requirement needs review."""
+    return "not met or to review" if n.get("needs_review") else "not met"
+
+
 def decisive(data: Row) -> list[dict[str, Any]]:
-    """The verdict's reasons, one item each; the statutory reason lists its requirements."""
+    """The verdict's reasons, one item each; a statutory reason ("statutory requirements not
+    met: A; B", "statutory requirements a reviewer must judge: C") lists its requirements."""
     out: list[dict[str, Any]] = []
-    open_reqs = sections(data)["open_requirements"]
+    reqs = list(data.get("requirements") or [])
     for reason in data["verdict_reasons"]:
-        if reason.startswith(_STATUTORY) and open_reqs:
-            text = f"{count(len(open_reqs), 'statutory requirement')} not met"
-            out.append({"text": text, "requirements": open_reqs})
+        for prefix, statuses, words in _STATUTORY:
+            listed = [r for r in reqs if r["status"] in statuses]
+            if reason.startswith(prefix) and listed:
+                listed.sort(key=lambda r: _order(r["status"]))
+                text = f"{count(len(listed), 'statutory requirement')} {words}"
+                out.append({"text": text, "requirements": listed})
+                break
         else:
             out.append({"text": reason, "requirements": []})
     return out

@@ -119,7 +119,7 @@ def decide(
             decided.append(f"statutory requirements a reviewer must judge: {to_review}")
         if review:
             decided.append(
-                f"{len(review)} provisions with changes a reviewer must judge (direction "
+                f"{_n(len(review), 'provision')} with changes a reviewer must judge (direction "
                 f"unknown): {_refs(review)}"
                 + (
                     f"; with the {len(missing) + len(weakened)} missing or weakened they "
