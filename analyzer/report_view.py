@@ -11,13 +11,14 @@ the formats cannot disagree:
   paragraph 2 under §436.3", from ``document.ref_names``), never alike;
 - ``name_refs(text, data)``: the same names inside the engine's sentences ("aligned to 3.6");
 - ``count(n, noun)``: "1 provision", "2 provisions";
-- ``change_context(change, provision)``: the words around a short change, so it reads alone;
+- ``change_context(change, provision)``: the document's words around a short change, the
+  change marked in them ("…paragraph ([a → 1]), clause (4) or (5)…"), so it reads alone;
 - ``display_redline(provision)``: the engine's redline plus every difference it normalised
   away, as pieces ``(kind, text, model_text)`` with kind equal / delete / insert / swap
   (a declared substitution) / same (normalised away: abbreviation, number word, case).
 
-Exports: sections, counts, open_label, decisive, model_ref, doc_ref, name_refs, count, change_context,
-display_redline, normalised, OPEN_STATUSES.
+Exports: sections, counts, open_label, decisive, model_ref, doc_ref, name_refs, count,
+change_context, display_redline, normalised, OPEN_STATUSES.
 """
 
 from __future__ import annotations
@@ -204,55 +205,58 @@ def _around(text: str, part: str, width: int = 6) -> str:
     return ("…" if len(before) > width else "") + body + ("…" if len(after) > width else "")
 
 
-def _window(text: str, start: int, end: int, width: int = 5) -> str:
-    before, after = text[:start].split(), text[end:].split()
-    glue_l = " " if text[:start][-1:].isspace() else ""
-    glue_r = " " if text[end:][:1].isspace() else ""
-    body = f"{' '.join(before[-width:])}{glue_l}{text[start:end]}{glue_r}{' '.join(after[:width])}"
+def _window(prefix: str, mark: str, suffix: str, width: int = 6) -> str:
+    """``mark`` with ``width`` words of ``prefix`` before and of ``suffix`` after it."""
+    before, after = prefix.split(), suffix.split()
+    glue_l = " " if prefix[-1:].isspace() else ""
+    glue_r = " " if suffix[:1].isspace() else ""
+    body = f"{' '.join(before[-width:])}{glue_l}{mark}{glue_r}{' '.join(after[:width])}"
     return ("…" if len(before) > width else "") + body.strip() + ("…" if len(after) > width else "")
 
 
-def _in_redline(provision: Row, old: str, new: str) -> tuple[str, str]:
+def _mark(old: str, new: str) -> str:
+    if old and new:
+        return f"[{old} → {new}]"
+    return f"[+{new}]" if new else f"[−{old}]"
+
+
+def _in_redline(provision: Row, old: str, new: str) -> str:
     """The change located by its hunk in the engine's redline (delete ``old`` next to insert
-    ``new``): the words around it on the model side and on the document side."""
+    ``new``), marked in the document's words around it: '…paragraph ([a → 1]), clause…'."""
     pieces = [(str(op), str(text)) for op, text in provision.get("redline") or []]
-    model_side, doc_side = "", ""
+    doc_side = ""
     for i, (op, text) in enumerate(pieces):
         nxt = pieces[i + 1] if i + 1 < len(pieces) else ("", "")
         hit_old = op == "delete" and text.strip() == old
-        hit_new = (op == "insert" and text.strip() == new) or (
-            hit_old and nxt[0] == "insert" and nxt[1].strip() == new
-        )
-        if (hit_old or not old) and (hit_new or not new) and (old or new):
-            m_at = len(model_side) + (len(text) - len(text.lstrip()) if hit_old else 0)
-            d_at = len(doc_side)
-            d_piece = nxt[1] if hit_old and new else (text if op == "insert" else "")
-            d_at += len(d_piece) - len(d_piece.lstrip())
-            model_full = model_side + "".join(t for o, t in pieces[i:] if o != "insert")
-            doc_full = doc_side + "".join(t for o, t in pieces[i:] if o != "delete")
-            return (
-                _window(model_full, m_at, m_at + len(old)) if old else "",
-                _window(doc_full, d_at, d_at + len(new)) if new else "",
-            )
-        if op != "insert":
-            model_side += text
+        pair = hit_old and nxt[0] == "insert" and nxt[1].strip() == new
+        hit_new = op == "insert" and text.strip() == new and not old
+        if (hit_old and (pair or not new)) or hit_new:
+            used = i + (2 if pair else 1)
+            lead = text[: len(text) - len(text.lstrip())]
+            last = nxt[1] if pair else text
+            trail = last[len(last.rstrip()) :]
+            suffix = trail + "".join(t for o, t in pieces[used:] if o != "delete")
+            return _window(doc_side + lead, _mark(old, new), suffix)
         if op != "delete":
             doc_side += text
-    return "", ""
+    return ""
 
 
 def change_context(change: Row, provision: Row | None) -> str:
-    """For a change of a few words, where it sits: 'model “…paragraph (a), clause (4)…” →
-    doc “…paragraph (1), clause (4)…”'; "" when the change reads alone."""
+    """For a change of a few words, where it sits in the document, marked: 'doc
+    “…subdivision 2, paragraph ([a → 1]), clause (4) or (5)…”'; "" when it reads alone or
+    cannot be placed for sure."""
     if provision is None:
         return ""
-    old, new = change.get("model_text") or "", change.get("doc_text") or ""
-    if _words(old) > 3 or _words(new) > 3:
+    old = (change.get("model_text") or "").strip()
+    new = (change.get("doc_text") or "").strip()
+    if _words(old) > 3 or _words(new) > 3 or not (old or new):
         return ""
-    before, after = _in_redline(provision, old.strip(), new.strip())
-    if not (before or after):
-        before = _around(provision.get("model_text") or "", old) if old else ""
-        after = _around(provision.get("doc_text") or "", new) if new else ""
+    located = _in_redline(provision, old, new)
+    if located:
+        return f"doc “{located}”"
+    before = _around(provision.get("model_text") or "", old) if old else ""
+    after = _around(provision.get("doc_text") or "", new) if new else ""
     parts = []
     if before:
         parts.append(f"model “{before}”")

@@ -117,3 +117,83 @@ def test_without_the_query_everything_shows(report: Path, tmp_path: Path) -> Non
     assert body is not None and "substantive-only" not in body.group(0)
     rows = articles(dom)
     assert rows and not any(is_hidden(r) for r in rows)
+
+
+SHOTS = {
+    "lakeville": "lakeville-pd-417.txt",
+    "st-louis-park": "st-louis-park-isd283-507.5.txt",
+    "alexandria-pd": "alexandria-pd-436.txt",
+}
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, dict]]:
+    """Corpus reports as HTML and printed to PDF by headless Chromium: Lakeville's, and
+    with POLICYDIFF_UPDATE_SCREENSHOT=1 the three of ``SHOTS``."""
+    api = pytest.importorskip("analyzer.api")
+    out: dict[str, tuple[Path, Path, dict]] = {}
+    base = tmp_path_factory.mktemp("print")
+    every = os.environ.get("POLICYDIFF_UPDATE_SCREENSHOT") == "1"
+    for key, name in SHOTS.items() if every else [("lakeville", SHOTS["lakeville"])]:
+        data = api.audit_path(f"corpus/{name}") if Path("corpus", name).is_file() else None
+        data = data or api.audit_path(str(ROOT / "corpus" / name))
+        html = base / f"{key}.html"
+        html.write_text(render_html(data), encoding="utf-8")
+        pdf = base / f"{key}.pdf"
+        chromium(base, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri())
+        out[key] = (html, pdf, data)
+    return out
+
+
+def test_print_keeps_identical_provisions_collapsed(printed: dict) -> None:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext not found; apt-get install -y poppler-utils")
+    html, pdf, data = printed["lakeville"]
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "Identical provisions" in flat and "collapsed in print" in flat
+    identical = [p for p in data["provisions"] if p["status"] == "identical"]
+    assert identical
+    hidden = [p for p in identical if " ".join(p["doc_text"].split())[:80] not in flat]
+    assert len(hidden) == len(identical)  # none of their texts is printed
+    assert "What decides it" in flat.split("Statute checklist")[0]  # the verdict comes first
+
+
+def test_screenshots_of_the_corpus_reports(printed: dict, tmp_path: Path) -> None:
+    """Screen and print views of three corpus reports; POLICYDIFF_UPDATE_SCREENSHOT=1 saves
+    them to docs/screenshots/ (screen: the top of the page; print: the first two pages)."""
+    save = os.environ.get("POLICYDIFF_UPDATE_SCREENSHOT") == "1"
+    if not save:
+        pytest.skip("set POLICYDIFF_UPDATE_SCREENSHOT=1 to write docs/screenshots/")
+    target = ROOT / "docs" / "screenshots"
+    for key, (html, pdf, _) in printed.items():
+        png = tmp_path / f"{key}-screen.png"
+        chromium(
+            tmp_path,
+            f"--screenshot={png}",
+            "--hide-scrollbars",
+            "--window-size=1280,2000",
+            html.as_uri(),
+        )
+        assert png_size(png) == (1280, 2000) and png.stat().st_size > 50_000
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+        if save and shutil.which("pdftoppm"):
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(png, target / f"{key}-screen.png")
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    "60",
+                    "-png",
+                    "-f",
+                    "1",
+                    "-l",
+                    "2",
+                    str(pdf),
+                    str(target / f"{key}-print"),
+                ],
+                check=True,
+            )

@@ -250,8 +250,7 @@ def test_a_short_change_is_shown_in_its_context(audits: dict[str, dict[str, Any]
     p = provision(audits["hutchinson"], "IV.G.4")
     change = next(c for c in p["changes"] if c["model_text"] == "a" and c["doc_text"] == "1")
     context = change_context(change, p)
-    assert "paragraph (a), clause (4) or (5)" in context
-    assert "paragraph (1), clause (4) or (5)" in context
+    assert "subdivision 2, paragraph ([a → 1]), clause (4) or (5)" in context
 
 
 # ---------------------------------------------------------------- 4. counts, a11y, keys

@@ -47,7 +47,7 @@ def test_identical_when_every_provision_is_word_for_word() -> None:
 def test_an_addition_makes_it_substantially_similar_not_identical() -> None:
     adds = [Addition("9", "", "extra", LOC)]
     verdict, reasons = decide(many(5), adds, VerdictRule(), [])
-    assert verdict is Verdict.SUBSTANTIALLY_SIMILAR and "1 clauses added" in reasons[0]
+    assert verdict is Verdict.SUBSTANTIALLY_SIMILAR and "1 clause added" in reasons[0]
 
 
 def test_missing_share_over_the_limit() -> None:
