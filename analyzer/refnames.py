@@ -36,8 +36,18 @@ def _label(clause: Clause) -> str:
     return last if last in label else label or last
 
 
-def ref_name(ref: str, by_ref: Mapping[str, Clause]) -> str:
-    """The reader's name of one clause (see the module docstring); an unknown ref as is."""
+def ref_name(ref: str, by_ref: Mapping[str, Clause], memo: dict[str, str] | None = None) -> str:
+    """The reader's name of one clause (see the module docstring); an unknown ref as is.
+    ``memo`` keeps the names already made (a parent's name is reused by its children)."""
+    if memo is not None and ref in memo:
+        return memo[ref]
+    name = _name(ref, by_ref, memo)
+    if memo is not None:
+        memo[ref] = name
+    return name
+
+
+def _name(ref: str, by_ref: Mapping[str, Clause], memo: dict[str, str] | None) -> str:
     clause = by_ref.get(ref)
     if clause is None:
         return ref
@@ -53,14 +63,15 @@ def ref_name(ref: str, by_ref: Mapping[str, Clause]) -> str:
         run = path[:unlabeled]
         parts = [_label(run[0])] if len(run) == 1 else [c.ref.rsplit(".", 1)[-1] for c in run]
         labels = "".join(reversed(parts)) if len(run) == 1 else ".".join(reversed(parts))
-        return f"{labels} in {ref_name(path[unlabeled].ref, by_ref)}"
+        return f"{labels} in {ref_name(path[unlabeled].ref, by_ref, memo)}"
     own = f"“{clause.heading}”" if clause.heading else f"unlabeled paragraph {_position(ref)}"
     if clause.parent is None:
         return own if clause.heading else f"{own} at the top"
-    return f"{own} under {ref_name(clause.parent, by_ref)}"
+    return f"{own} under {ref_name(clause.parent, by_ref, memo)}"
 
 
 def ref_names(tree: ClauseTree) -> dict[str, str]:
     """The reader's name of every clause of ``tree``, keyed by ref."""
     by_ref = tree.by_ref()
-    return {ref: ref_name(ref, by_ref) for ref in by_ref}
+    memo: dict[str, str] = {}
+    return {ref: ref_name(ref, by_ref, memo) for ref in by_ref}

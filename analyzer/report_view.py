@@ -324,7 +324,7 @@ def display_redline(provision: Row) -> list[tuple[str, str, str]]:
     redline = [(str(op), str(text)) for op, text in provision.get("redline") or []]
     doc = provision.get("doc_text") or ""
     model = provision.get("model_text") or ""
-    if not doc or "".join(t for op, t in redline if op != "delete") != doc:
+    if not doc or doc == model or "".join(t for op, t in redline if op != "delete") != doc:
         return [(op, text, "") for op, text in redline]
     hunks = _hidden_hunks(model, doc)
     changes = provision.get("changes") or []
