@@ -23,6 +23,7 @@ import click
 
 from . import __version__
 from .errors import OutputError, PolicyDiffError
+from .serve.command import serve_command
 from .textsafe import json_safe, terminal
 
 __all__ = ["main", "cli"]
@@ -391,6 +392,9 @@ def demo_cmd(corpus: str | None, out: str) -> None:
     lines = [f"{row['verdict']:<26} {row['model']:<11} {row['file']}\n" for row in rows]
     lines.append(f"wrote {Path(out) / 'index.html'}\n")
     _emit("".join(lines), None)
+
+
+cli.add_command(serve_command, "serve")
 
 
 def main(argv: list[str] | None = None) -> None:
