@@ -181,7 +181,7 @@ def test_security_headers_on_pages_and_api(server: Server) -> None:
         assert "default-src 'none'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
 
 
 def test_pages_need_login_and_forms_need_csrf(server: Server) -> None:

@@ -51,7 +51,9 @@ def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None:
         return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
-    return origin != "null" and urlsplit(origin).netloc == request.headers.get("host", "")
+    if origin == "null":  # a privacy-preserving browser: trust its Sec-Fetch-Site only
+        return request.headers.get("sec-fetch-site") == "same-origin"
+    return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 def _api(desk: Desk, handler: Handler) -> Handler:
