@@ -25,6 +25,7 @@ BENCHMARKS = (
     "scaling",
     "hostile_cases",
     "fuzz",
+    "serve_load",
 )
 
 

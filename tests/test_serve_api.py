@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.serve_server import ROOT, Server, multipart
+from bench.serve_client import ROOT, Server, multipart
 
 TOKEN = "test-token-" + "x" * 20
 LAKEVILLE = (ROOT / "corpus" / "lakeville-pd-417.txt").read_bytes()
@@ -155,6 +155,8 @@ def test_same_file_twice_is_recognised(server: Server, lakeville: dict[str, Any]
         "status": "done",
         "duplicate_of": lakeville["id"],
     }
+    page = server.get(f"/submissions/{lakeville['id']}?duplicate=1")
+    assert "This file was uploaded before" in page.text
 
 
 def test_hostile_filename_and_text_are_escaped_and_never_a_path(server: Server) -> None:
@@ -249,6 +251,9 @@ def test_worker_crash_fails_that_submission_and_the_rest_continue(server: Server
         reply = server.upload("crash.txt", LAKEVILLE + b"\nA. The SRO shall crash here.\n")
         sid = reply.json()["id"]
         server.wait(sid, until=("running",))
+        start = time.monotonic()  # the audit cannot progress, yet the pages answer
+        assert server.get("/").status == 200 and server.get("/api/health").status == 200
+        assert time.monotonic() - start < 5
         busy = next(
             w["pid"] for w in server.get("/api/health").json()["workers"] if w["busy"] == sid
         )

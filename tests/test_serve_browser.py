@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.serve_server import ROOT, Server
+from bench.serve_client import ROOT, Server
 
 pytestmark = pytest.mark.browser
 

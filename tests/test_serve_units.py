@@ -224,3 +224,60 @@ def test_letter_says_not_found_without_any_text() -> None:
     _decide(all_items, "R07", "accept")
     letter = build_letter({"id": 1, "audit": audit}, all_items, {"deadline": "2027-01-05"})
     assert letter["sections"][0]["entries"][0]["quote"].startswith("not found")
+
+
+def _render_review(audit: dict[str, Any]) -> str:
+    from analyzer.serve.pages import environment
+
+    all_items = items(audit, [])
+    submission = {
+        "id": 7,
+        "status": "done",
+        "filename": "<x>.txt",
+        "agency": "A",
+        "kind": "text",
+        "model": "auto",
+        "previous_id": None,
+    }
+    return (
+        environment()
+        .get_template("review.html")
+        .render(
+            s=submission,
+            audit=audit,
+            verdict=reviewer_verdict(audit, all_items),
+            requirements=[i for i in all_items if i["kind"] == "requirement"],
+            findings=[i for i in all_items if i["kind"] == "provision"],
+            compare=None,
+            changed=[],
+            carried=0,
+            csrf="c",
+            reviewer="",
+            login=False,
+        )
+    )
+
+
+def test_review_page_reads_new_document_fields_when_present() -> None:
+    audit = {
+        **_audit(),
+        "verdict_reasons": [],
+        "model": {
+            "id": "post-sro",
+            "note": "",
+            "statute": "Minn. Stat. 626.8482",
+            "title": "Model",
+        },
+    }
+    audit["document"] = {"title": "T <script>"}
+    html = _render_review(audit)
+    assert "page furniture" not in html and "attachment" not in html
+    assert "T &lt;script&gt;" in html and "&lt;x&gt;.txt" in html
+    audit["document"] = {
+        "title": "T",
+        "removed_lines": [{"page": 1}, {"page": 2}],
+        "attachment": {"title": "Attachment A"},
+    }
+    html = _render_review(audit)
+    assert "2 lines were set aside as page furniture" in html
+    assert "The document has an attachment: Attachment A" in html

@@ -234,7 +234,8 @@ class Pages:
                 models=self.desk.models,
                 message=err.message,
             )
-        return RedirectResponse(f"/submissions/{result['id']}", status_code=303)
+        again = "?duplicate=1" if "duplicate_of" in result else ""
+        return RedirectResponse(f"/submissions/{result['id']}{again}", status_code=303)
 
     async def review(self, request: Request) -> Response:
         try:
@@ -260,6 +261,7 @@ class Pages:
             compare=compare,
             changed=changed[:200],
             carried=carried,
+            duplicate=request.query_params.get("duplicate") == "1",
         )
 
     async def decide(self, request: Request) -> Response:

@@ -174,6 +174,12 @@ class WorkerPool:
             slot.busy = int(submission["id"])
             try:
                 self._run(slot, submission)
+            except Exception as err:  # noqa: BLE001 - keep dispatching whatever one job did
+                self.store.finish(
+                    int(submission["id"]),
+                    error=f"{submission['filename']}: the server could not record the audit "
+                    f"({type(err).__name__}); upload the file again.",
+                )
             finally:
                 slot.busy = None
 
