@@ -254,6 +254,7 @@ def _render_review(audit: dict[str, Any]) -> str:
             csrf="c",
             reviewer="",
             login=False,
+            duplicate=False,
         )
     )
 
