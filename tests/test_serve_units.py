@@ -282,3 +282,15 @@ def test_review_page_reads_new_document_fields_when_present() -> None:
     html = _render_review(audit)
     assert "2 lines were set aside as page furniture" in html
     assert "The document has an attachment: Attachment A" in html
+
+
+def test_submissions_left_running_are_queued_again(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    sid, duplicate = store.add_submission(
+        sha256="a" * 64, filename="p.txt", kind="text", size=1, agency="", model="auto"
+    )
+    assert not duplicate
+    assert store.claim_next()["id"] == sid  # type: ignore[index]
+    assert store.claim_next() is None
+    assert Store(tmp_path).requeue_interrupted() == 1
+    assert store.submission(sid)["status"] == "queued"  # type: ignore[index]

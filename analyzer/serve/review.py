@@ -13,7 +13,7 @@ Newer audits add a change ``effect`` (weakened/strengthened/needs-review/equival
 ``needs-review`` requirement status; both are read when present, older audits work without.
 
 Exports: items(audit, decisions) -> list[dict], latest(decisions) -> dict, reviewer_verdict(audit,
-items) -> dict, deficient(item) -> bool, carry_over(store, new_id, old_id) -> int,
+items) -> dict, deficient(item) -> bool, carry_over(store, new_id, old_id, new_audit) -> int,
 target_kind(audit, payload) -> tuple, DecisionError.
 """
 
@@ -115,12 +115,16 @@ def _provision_item(p: Row) -> dict[str, Any]:
 
 
 def _requirement_item(r: Row, provisions: Mapping[str, Row]) -> dict[str, Any]:
-    evidence = [e for e in r.get("evidence") or [] if e.get("location")]
+    found = [
+        e
+        for e in r.get("evidence") or []
+        if e.get("location") and e.get("kind") not in ("candidate", "missing")
+    ]
     quote, location, nearest, doc_ref = None, None, False, None
-    if evidence:
-        quote, location = evidence[0].get("quote"), evidence[0].get("location")
-        doc_ref = evidence[0].get("doc_ref")
-    else:
+    if found:
+        quote, location = found[0].get("quote"), found[0].get("location")
+        doc_ref = found[0].get("doc_ref")
+    else:  # the nearest text: the provision's candidate (newer audits also list it as evidence)
         for ref in r.get("provisions") or []:
             candidate = (provisions.get(ref) or {}).get("candidate")
             if candidate and candidate.get("text"):
@@ -275,13 +279,13 @@ def unchanged_targets(old: Row, new: Row) -> set[tuple[str, str]]:
     return out
 
 
-def carry_over(store: Store, new_id: int, old_id: int) -> int:
-    """Copy the previous version's current decisions onto the unchanged provisions and
-    requirements of the resubmission; the number carried."""
-    new, old = store.submission(new_id), store.submission(old_id)
-    if not new or not old or not new.get("audit") or not old.get("audit"):
+def carry_over(store: Store, new_id: int, old_id: int, new_audit: Row) -> int:
+    """Copy the previous version's current decisions onto the provisions and requirements of
+    the resubmission (whose audit is ``new_audit``) that read the same; the number carried."""
+    old = store.submission(old_id)
+    if not old or not old.get("audit"):
         return 0
-    same = unchanged_targets(old["audit"], new["audit"])
+    same = unchanged_targets(old["audit"], new_audit)
     already = latest(store.decisions(new_id))
     carried = 0
     for key, d in sorted(latest(store.decisions(old_id)).items()):

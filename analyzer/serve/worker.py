@@ -114,14 +114,17 @@ class _Slot:
         self.start()
 
     def stop(self, kill: bool = False) -> None:
-        try:
-            if not kill:
-                self.conn.send(None)
-        except OSError:
-            pass
-        if kill and self.process.is_alive():
+        """End the process: SIGTERM (an idle worker holds nothing), SIGKILL if it lingers.
+        A submission it was auditing stays ``running`` and is queued again at next start."""
+        if self.process.is_alive():
+            if kill:
+                self.process.kill()
+            else:
+                self.process.terminate()
+        self.process.join(timeout=3)
+        if self.process.is_alive():
             self.process.kill()
-        self.process.join(timeout=5)
+            self.process.join(timeout=3)
         self.conn.close()
 
 
@@ -160,7 +163,7 @@ class WorkerPool:
         for thread in self._threads:
             thread.join(timeout=10)
         for slot in self.slots:
-            slot.stop(kill=slot.busy is not None)
+            slot.stop()
 
     # ------------------------------------------------------------ one dispatcher
 
@@ -208,6 +211,8 @@ class WorkerPool:
             result = self._wait(slot, job)
         except (OSError, EOFError):
             result = None
+        if result is None and self._stopping:
+            return  # left running: queued again when the server starts next
         if result is None:
             cause = self._cause(slot)
             slot.restart()
@@ -216,27 +221,27 @@ class WorkerPool:
         if "error" in result:
             self.store.finish(sid, error=result["error"])
             return
-        previous = job["previous"]
+        previous = job["previous"] if result.get("compare") else None
+        if previous:  # before the submission shows as done, so nobody sees it half carried
+            from .review import carry_over
+
+            carry_over(self.store, sid, int(previous["id"]), result["audit"])
         self.store.finish(
             sid,
             audit=result["audit"],
             compare=result.get("compare"),
-            previous_id=previous["id"] if previous and result.get("compare") else None,
+            previous_id=previous["id"] if previous else None,
         )
-        if previous and result.get("compare"):
-            from .review import carry_over
-
-            carry_over(self.store, sid, int(previous["id"]))
 
     def _wait(self, slot: _Slot, job: dict[str, Any]) -> dict[str, Any] | None:
         deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self._stopping:
             if slot.conn.poll(_POLL):
                 result: dict[str, Any] = slot.conn.recv()
                 return result
             if not slot.process.is_alive():
                 return None
-        slot.timed_out = True
+        slot.timed_out = not self._stopping
         return None
 
     def _cause(self, slot: _Slot) -> str:
