@@ -50,7 +50,7 @@ class Desk:
     guard: Guard
     max_upload: int
     models: tuple[str, ...]
-    _rows: dict[tuple[int, int, str], dict[str, Any]] = field(default_factory=dict)
+    _rows: dict[int, tuple[tuple[int, str], dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -192,13 +192,13 @@ def queue_rows(desk: Desk) -> list[dict[str, Any]]:
     for row in desk.store.submissions():
         sid = int(row["id"])
         decisions = history.get(sid, [])
-        key = (sid, len(decisions), row["status"])
+        key = (len(decisions), row["status"])
         with desk._lock:
-            cached = desk._rows.get(key)
-        if cached is None:
+            seen, cached = desk._rows.get(sid, (None, None))
+        if seen != key or cached is None:
             cached = _queue_row(desk, row, decisions)
             with desk._lock:
-                desk._rows[key] = cached
+                desk._rows[sid] = (key, cached)
         out.append(cached)
     return out
 
