@@ -303,7 +303,7 @@ CASES: tuple[Case, ...] = (
         "ok",
         5,
         args=("segment", "{file}", "--format", "json"),
-        check=_has("ENFORCEMENT"),
+        check=_has("The primary purpose of this policy", "should be carefully selected"),
     ),
     _model_case("binary.txt", lambda: os.urandom(3000), ("binary.txt",)),
     _model_case("empty.txt", lambda: b"", ("empty.txt",)),

@@ -20,15 +20,10 @@ from bench.hostile_cases import CASES, Case, command
 # and POLICYDIFF_HOSTILE_FULL=1 run them all; a developer's quick run keeps the fast ones.
 FULL = bool(os.environ.get("CI") or os.environ.get("POLICYDIFF_HOSTILE_FULL"))
 HEAVY = 10  # cases whose bound is this many seconds or more are the heavy ones
-# Cases whose fix is still in flight (issue 13 reading limits): strict, so a fix that lands
-# turns the mark into a failure that asks for its removal.
-PENDING = frozenset({"pdf-rotated-text"})
 
 
 def _param(case: Case) -> object:
     marks = []
-    if case.name in PENDING:
-        marks.append(pytest.mark.xfail(strict=True, reason="issue 13 reading fix in flight"))
     if case.seconds >= HEAVY and not FULL:
         marks.append(pytest.mark.skip(reason="full-size case: runs with CI=true"))
     return pytest.param(case, id=case.name, marks=marks)
