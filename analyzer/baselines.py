@@ -40,14 +40,19 @@ def model_ids(directory: Path | None = None) -> list[str]:
     return out
 
 
-def read_json(path: Path, what: str) -> Any:
-    """Parsed JSON of a data file; a ``ConfigError`` naming the file if it is not JSON."""
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a data file; a ``ConfigError`` naming the file if it cannot be read."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         raise ConfigError(
             str(path), f"cannot be read ({err.strerror})", "check its permissions"
         ) from None
+
+
+def read_json(path: Path, what: str) -> Any:
+    """Parsed JSON of a data file; a ``ConfigError`` naming the file if it is not JSON."""
+    raw = _read_bytes(path)
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -64,12 +69,7 @@ def read_json(path: Path, what: str) -> Any:
 
 def _read_text(path: Path) -> str:
     """A model's text: UTF-8 text, never a binary, PDF or UTF-16 file, never empty."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise ConfigError(
-            str(path), f"cannot be read ({err.strerror})", "check its permissions"
-        ) from None
+    raw = _read_bytes(path)
     fix = "give the model policy as a UTF-8 text file (save or export it as .txt)"
     if raw.startswith(b"%PDF-"):
         raise ConfigError(str(path), "the model is a PDF file, not text", fix)
