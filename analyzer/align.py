@@ -11,12 +11,16 @@ and the whole score matrix is computed at once (``cdist``). The steps:
    the right copy and renumbered or reorganized documents still align);
 3. leftovers get a second chance with ``token_sort_ratio`` (paraphrase, reordered clauses);
 4. split and merged sentences are repaired (a provision split in two, two merged into one);
+   optionally (``order_first``, compare) the in-order near-exact pairs are found first:
+   the heaviest order-preserving set of pairs scoring at least ``anchor_cutoff``
+   (``in_order``), so near-identical siblings pair by content with order as the tie-break
+   (a run of identical paragraphs, a renumbered list with one item inserted);
 5. provisions whose matches break the document order (not on the longest increasing
    subsequence) are ``moved``.
 
 Exports: Unit, ProvisionMatch, Alignment (re-exported from ``analyzer.model``),
 align(model_units, doc_units, ...), longest_increasing(values), same_place(model_ref, doc_ref),
-attach_inserts(owner, units).
+attach_inserts(owner, units), in_order(score, cutoff) -> list of (row, col).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ __all__ = [
     "longest_increasing",
     "same_place",
     "attach_inserts",
+    "in_order",
 ]
 
 
@@ -181,6 +186,32 @@ def _neighbour_bonus(s: np.ndarray) -> np.ndarray:
     return np.divide(b, n, out=np.zeros_like(b), where=n > 0)
 
 
+def in_order(score: np.ndarray, cutoff: float) -> list[tuple[int, int]]:
+    """The heaviest order-preserving set of pairs scoring at least ``cutoff`` (a global
+    alignment with free gaps: each row's best totals are a running maximum, so one numpy
+    pass per row). Ties (identical rows): pairs are taken as early as possible, so a run of
+    identical rows pairs in place and its surplus rows are left at its end."""
+    m, d = score.shape
+    gain = np.where(score >= cutoff, score, 0.0)
+    best = np.zeros((m + 1, d + 1))
+    for i in range(1, m + 1):
+        here = best[i - 1].copy()
+        here[1:] = np.maximum(here[1:], best[i - 1, :-1] + gain[i - 1])
+        best[i] = np.maximum.accumulate(here)
+    out: list[tuple[int, int]] = []
+    i, j = m, d
+    while i > 0 and j > 0:
+        up, left = best[i, j] == best[i - 1, j], best[i, j] == best[i, j - 1]
+        if up and (not left or i * d >= j * m):
+            i -= 1
+        elif left:
+            j -= 1
+        else:  # neither gap keeps the total: the pair is on every heaviest path here
+            out.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+    return out[::-1]
+
+
 def _expected_positions(anchors: dict[int, int], m: int, d: int) -> np.ndarray:
     """Expected doc index of each model unit, interpolated between in-order anchors."""
     if not anchors:
@@ -205,9 +236,11 @@ def align(
     order_window: float = 12.0,
     paraphrase_cutoff: float = 80.0,
     structure_weight: float = 12.0,
+    order_first: float = 0.0,
 ) -> Alignment:
     """Align sentences of the model's provisions (``owner`` = model ref) to the document's
-    sentences (``owner`` = clause ref); scores are 0..100."""
+    sentences (``owner`` = clause ref); scores are 0..100. ``order_first`` > 0: the in-order
+    near-exact pairs (``in_order`` at ``anchor_cutoff``) get that bonus before assignment."""
     m, d = len(model_units), len(doc_units)
     if m == 0 or d == 0:
         empty = tuple(
@@ -223,6 +256,9 @@ def align(
     ).astype(np.float64)
     context = raw + context_weight * _neighbour_bonus(raw)
     context += structure_weight * _same_place(model_units, doc_units)
+    if order_first > 0:
+        for r, c in in_order(raw, anchor_cutoff):
+            context[r, c] += order_first
     first = _assign(context, score_cutoff)
     anchors = {r: c for r, c in first.items() if raw[r, c] >= anchor_cutoff}
     expected = _expected_positions(anchors or first, m, d)

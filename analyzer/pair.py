@@ -14,7 +14,7 @@ draft. The steps, each a small function:
 6. ``_candidates``: for each unmatched OLD clause, the NEW sentence that says most of the
    same words (shown to a reviewer, never counted).
 
-Exports: pair(old, new, *, context=None, skip_headings=False) -> Pairing,
+Exports: pair(old, new, *, context=None, skip_headings=False, align_options=None) -> Pairing,
 side(tree, normalizer, *, clauses=None) -> Side, sentence_units(clauses, normalizer),
 pair_xref(pairing) -> XrefContext, new_text(pairing, units) -> (refs, text),
 PairSettings.
@@ -22,7 +22,7 @@ PairSettings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -86,16 +86,18 @@ def pair(
     *,
     context: Context | None = None,
     skip_headings: bool = False,
+    align_options: Mapping[str, float] | None = None,
 ) -> Pairing:
     """Pair OLD's clauses with NEW's sentences (see the module docstring for the steps).
     ``skip_headings``: NEW sentences that print one of OLD's headings, or look like a
-    heading, are set aside (audit: a document printing the model's headings inline)."""
+    heading, are set aside (audit: a document printing the model's headings inline).
+    ``align_options``: keyword options of ``align.align`` over the settings' own."""
     settings = context.settings.pair if context is not None else PairSettings()
     result = align(
         list(old.units),
         list(new.units),
         provision_order=[c.ref for c in old.clauses],
-        **settings.align,
+        **{**settings.align, **(align_options or {})},
     )
     result, structural = _structural(result, old, new, settings)
     headings = _heading_units(old, new, settings) if skip_headings else set()

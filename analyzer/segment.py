@@ -94,8 +94,10 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         body, bullet, md = _strip_markup(ln.text)
         label = parse_label(body)
         indent = len(ln.text) - len(ln.text.lstrip())
-        # a short line ends its paragraph: the next capitalized line starts a new one
+        # a short line ends its paragraph: the next capitalized line starts a new one, unless
+        # the short line visibly runs on ("... dollars to the" / "Seller on the first ...")
         new_para = bool(prev_text) and len(prev_text) < short and body[:1].isupper()
+        new_para = new_para and not furniture.opens_tail(prev_text)
         # a bold run-in heading ("**School:** An ...") after a finished sentence starts one
         new_para = new_para or (bool(_RUN_IN_RE.match(body)) and not _ends_open(prev_text))
         # an indented unlabelled list item: after an item that ended (";"), a new indent

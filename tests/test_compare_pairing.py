@@ -1,0 +1,88 @@
+"""How ``compare`` pairs clauses in the hard cases of the houfu/redlines benchmark, each a small
+fixture named after its case: near-identical siblings renumbered around an inserted item, a
+run of identical paragraphs, a paragraph wrapped mid-phrase."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analyzer.align import in_order
+from analyzer.compare import compare_documents
+from analyzer.ingest import ingest_text
+
+ITEMS = [
+    "The Supplier shall acknowledge a priority {} incident within {} and shall restore the "
+    "Services within {}.".format(*parts)
+    for parts in (
+        ("1", "thirty minutes", "four hours"),
+        ("2", "one hour", "eight hours"),
+        ("3", "four hours", "two Business Days"),
+        ("4", "one Business Day", "five Business Days"),
+    )
+]
+PAYMENT = (
+    "The Buyer shall pay the sum of five thousand dollars to the Seller on the first business "
+    "day of each calendar month, and any late payment shall accrue interest at the rate of two "
+    "percent per month until the outstanding amount is paid in full."
+)
+
+
+def _pairs(old: str, new: str) -> dict[str, str | None]:
+    data = compare_documents(ingest_text(old, path="old.txt"), ingest_text(new, path="new.txt"))
+    return {r["old_ref"]: r["new_ref"] for r in data["clauses"] if r["old_ref"]}
+
+
+def _numbered(items: list[str], start: int = 1) -> str:
+    lines = ["# Schedule 2. Service Levels", ""]
+    for k, text in enumerate(items, start):
+        lines += [f"{k}. {text}", ""]
+    return "\n".join(lines)
+
+
+def test_renumbered_siblings_with_an_item_inserted_pair_by_content() -> None:
+    """An item inserted at the top renumbers near-identical siblings: each old item pairs with
+    its own text (now one number higher), not with the sibling that kept its number."""
+    new_first = "The Supplier shall keep records of each incident and of how it was resolved."
+    pairs = _pairs(_numbered(ITEMS), _numbered([new_first, *ITEMS]))
+    assert [pairs[str(k)] for k in range(1, 5)] == ["2", "3", "4", "5"]
+
+
+def test_run_of_identical_paragraphs_pairs_in_order() -> None:
+    """Twelve identical paragraphs, one edited in place and one deleted: the edited one pairs
+    in place and every other pairs in order (no crossing pairs, so no false moves)."""
+    old = [PAYMENT] * 12
+    new = [PAYMENT] * 12
+    new[4] = PAYMENT.replace("five thousand", "seven thousand")
+    del new[8]
+    data = compare_documents(
+        ingest_text("\n\n".join(old), path="old.txt"), ingest_text("\n\n".join(new), path="new.txt")
+    )
+    pairs = {r["old_ref"]: r["new_ref"] for r in data["clauses"] if r["old_ref"]}
+    assert pairs["5"] == "5"
+    matched = [(int(o), int(n)) for o, n in pairs.items() if n]
+    assert matched == sorted(matched) and sorted(n for _, n in matched) == list(range(1, 12))
+    assert not data["moves"]
+
+
+def test_in_order_takes_the_heaviest_order_preserving_pairs() -> None:
+    """Identical rows: the pairs run in order, a gap where a row is missing (row 2 of the
+    new side was deleted), never the crossing pair that scores the same."""
+    score = np.full((4, 3), 100.0)
+    score[1, :] = [95.0, 40.0, 40.0]
+    pairs = in_order(score, 90.0)
+    assert len(pairs) == 3
+    assert all(a < b and c < d for (a, c), (b, d) in zip(pairs, pairs[1:], strict=False))
+
+
+def test_wrapped_paragraph_ending_mid_phrase_stays_one_clause() -> None:
+    """A paragraph hard-wrapped after "to the" among long unwrapped ones is one clause: a
+    short line that runs on never ends its paragraph."""
+    wrapped = PAYMENT.replace("to the Seller", "to the\nSeller")
+    data = compare_documents(
+        ingest_text("\n\n".join([PAYMENT] * 6), path="old.txt"),
+        ingest_text(
+            "\n\n".join([PAYMENT, PAYMENT, wrapped, PAYMENT, PAYMENT, PAYMENT]), path="n.txt"
+        ),
+    )
+    assert data["new"]["clauses"] == 6
+    assert all(r["status"] == "unchanged" for r in data["clauses"])
