@@ -70,7 +70,10 @@ def audit_tree(
     attachment = find_attachment(tree, model, context=context)
     judged = _judged_clauses(tree, attachment)
     old = context.model_side(model)
-    new = side(tree, build_normalizer(model, document.text, tables=context.tables), clauses=judged)
+    normalizer = build_normalizer(
+        model, document.text, tables=context.tables, lexicon=context.lexicon
+    )
+    new = side(tree, normalizer, clauses=judged)
     pairing = pair(old, new, context=context, skip_headings=True)
     catalog = context.catalog(model)
     rules = with_catalog(context.rules(), catalog)
@@ -82,7 +85,10 @@ def audit_tree(
         findings.append(_finding(prov, match.moved, units, pairing, xref, rules))
     additions = _additions(pairing)
     requirements = (
-        tuple(r.to_dict() for r in check(findings, additions, catalog, rules=rules))
+        tuple(
+            r.to_dict()
+            for r in check(findings, additions, catalog, rules=rules, lexicon=context.lexicon)
+        )
         if catalog is not None
         else ()
     )

@@ -22,25 +22,22 @@ Exports:
     Requirement, Catalog              -- the catalog, as frozen dataclasses
     Evidence, RequirementResult       -- the result of one requirement, ``to_dict()`` for JSON
     catalog_from_dict(data, source)   -- build a Catalog from parsed JSON (validated)
-    load_catalog(model_id)            -- read ``<model dir>/<id>.requirements.json`` or None
-    check(findings, additions, catalog) -> tuple[RequirementResult, ...]
+    load_catalog(model_id, context=None) -- the catalog the context reads, or None
+    check(findings, additions, catalog, *, rules, lexicon) -> tuple[RequirementResult, ...]
     weakening(change) -> bool         -- effects.weakens: the one definition of a weakening change
     describe(change) -> str           -- one change in plain words
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analyzer.baselines import model_dir
-from analyzer.detectors import STOP
 from analyzer.effects import EffectRules, assign, default_rules, needs_review, weakens
+from analyzer.lexicon import Lexicon
 from analyzer.model import (
     Addition,
     Category,
@@ -50,6 +47,9 @@ from analyzer.model import (
     Location,
     Status,
 )
+
+if TYPE_CHECKING:
+    from analyzer.context import Context
 
 __all__ = [
     "RequirementStatus",
@@ -79,10 +79,6 @@ _CATEGORY_WORDS = {
     Category.WORDING: "wording changed",
 }
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
-_ABBREVIATIONS = frozenset(
-    "st. minn. stat. stats. subd. subds. sub. e.g. i.e. etc. sec. no. nos. mr. ms. mrs. dr. "
-    "inc. co. corp. u.s. m.s. vs. v. art. para. ch. dept. approx. cf. pp. p.".split()
-)
 
 
 class RequirementStatus(StrEnum):
@@ -208,20 +204,12 @@ def _requirement_from_dict(item: object, source: str) -> Requirement:
     )
 
 
-def load_catalog(model_id: str) -> Catalog | None:
-    """The catalog of a model id (or of a model text file's sibling), or None if it has none."""
-    as_path = Path(model_id)
-    if as_path.suffix in {".txt", ".md"} or os.sep in model_id:
-        path = as_path.with_name(f"{as_path.stem}.requirements.json")
-    else:
-        path = model_dir() / f"{model_id}.requirements.json"
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc}); fix the catalog file.") from exc
-    return catalog_from_dict(data, str(path))
+def load_catalog(model_id: str, context: Context | None = None) -> Catalog | None:
+    """The catalog of a model id (or of a model text file's sibling) as ``context`` (default:
+    the default context) reads it, or None if it has none."""
+    from analyzer.context import default_context
+
+    return (context or default_context()).catalog(model_id)
 
 
 # ---------------------------------------------------------------- helpers
@@ -279,28 +267,30 @@ def _findings_for(ref: str, by_ref: Mapping[str, Finding]) -> list[Finding]:
     return [f for r, f in by_ref.items() if r.startswith(prefix)]
 
 
-def _sentences(text: str) -> list[str]:
+def _sentences(text: str, lex: Lexicon) -> list[str]:
     """Split at sentence ends, but not after abbreviations ("St. Louis Park", "Minn. Stat.")."""
     groups: list[list[str]] = []  # pieces of one sentence, joined once at the end (linear)
     for piece in _SENTENCE_END.split(text):
         if not piece.strip():
             continue
         words = groups[-1][-1].split() if groups else []
-        if words and words[-1].lower() in _ABBREVIATIONS:
+        if words and words[-1].lower() in lex.abbreviations_lower:
             groups[-1].append(piece)
         else:
             groups.append([piece])
     return [" ".join(g) for g in groups]
 
 
-def _keyword_quotes(requirement: Requirement, additions: Sequence[Addition]) -> list[Evidence]:
+def _keyword_quotes(
+    requirement: Requirement, additions: Sequence[Addition], lex: Lexicon
+) -> list[Evidence]:
     """Sentences of body additions that match one of the requirement's keyword regexes."""
     patterns = [re.compile(k, re.IGNORECASE) for k in requirement.keywords]
     found: list[Evidence] = []
     for addition in additions:
         if addition.kind != ClauseKind.BODY:
             continue
-        sentences = _sentences(addition.text)
+        sentences = _sentences(addition.text, lex)
         hits = [s for s in sentences if any(p.search(s) for p in patterns)]
         if hits:
             quote = _clip(" ".join(hits))
@@ -379,13 +369,13 @@ def _reviews(findings: Sequence[Finding], rules: EffectRules) -> list[str]:
     ]
 
 
-def _stems(text: str, rules: EffectRules) -> set[str]:
+def _stems(text: str, rules: EffectRules, lex: Lexicon) -> set[str]:
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {w.rstrip("s")[: rules.stem] for w in words if len(w) > 2 and w not in STOP}
+    return {w.rstrip("s")[: rules.stem] for w in words if len(w) > 2 and w not in lex.stop}
 
 
 def _candidates(
-    findings: Sequence[Finding], additions: Sequence[Addition], rules: EffectRules
+    findings: Sequence[Finding], additions: Sequence[Addition], rules: EffectRules, lex: Lexicon
 ) -> list[Evidence]:
     """For missing provisions: the nearest candidate, when it is a sentence the document
     added (matched to nothing else) and shares enough of the provision's words."""
@@ -395,7 +385,7 @@ def _candidates(
         c = f.candidate
         if f.status is not Status.MISSING or c is None or c.doc_ref not in added:
             continue
-        want, have = _stems(f.model_text, rules), _stems(c.text, rules)
+        want, have = _stems(f.model_text, rules, lex), _stems(c.text, rules, lex)
         shared = len(want & have)
         if (
             want
@@ -465,17 +455,18 @@ def _check_one(
     by_ref: Mapping[str, Finding],
     additions: Sequence[Addition],
     rules: EffectRules,
+    lex: Lexicon,
 ) -> RequirementResult:
     findings: list[Finding] = []
     for ref in requirement.provisions:
         findings.extend(f for f in _findings_for(ref, by_ref) if f not in findings)
-    quotes = _keyword_quotes(requirement, additions)
+    quotes = _keyword_quotes(requirement, additions, lex)
     problems = _problems(findings)
     reviews = _reviews(findings, rules)
     all_missing = all(f.status is Status.MISSING for f in findings)
     candidates: list[Evidence] = []
     if all_missing and not quotes:
-        candidates = _candidates(findings, additions, rules)
+        candidates = _candidates(findings, additions, rules, lex)
         status = RequirementStatus.NEEDS_REVIEW if candidates else RequirementStatus.MISSING
     elif problems and not quotes:
         status = RequirementStatus.WEAKENED
@@ -494,8 +485,14 @@ def check(
     catalog: Catalog,
     *,
     rules: EffectRules | None = None,
+    lexicon: Lexicon | None = None,
 ) -> tuple[RequirementResult, ...]:
-    """One result per catalog requirement, in catalog order."""
-    rules = rules or default_rules()
+    """One result per catalog requirement, in catalog order. ``rules`` and ``lexicon`` are
+    the run's (default: the default context's)."""
+    if rules is None or lexicon is None:
+        from analyzer.context import default_context
+
+        rules = rules or default_rules()
+        lexicon = lexicon or default_context().lexicon
     by_ref = {f.model_ref: f for f in findings}
-    return tuple(_check_one(req, by_ref, additions, rules) for req in catalog.requirements)
+    return tuple(_check_one(req, by_ref, additions, rules, lexicon) for req in catalog.requirements)

@@ -28,14 +28,12 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .detectors import (
-    STOP,
     Pair,
     XrefContext,
     cross_reference,
     entity_changes,
     entity_hunk,
     lettered_citation,
-    lexicon,
     modals,
     number_change,
     quote,
@@ -47,6 +45,7 @@ from .detectors import (
     typo_level,
 )
 from .effects import EffectRules, assign_all, default_rules
+from .lexicon import Lexicon
 from .model import Category, Change, ClauseTree, Direction, Status
 from .normalize import Normalizer, Token, fold_typography
 
@@ -208,8 +207,10 @@ def classify(
     rules: EffectRules | None = None,
 ) -> Classification:
     """Compare one model provision with the document text aligned to it (the model text
-    may be normalized by a cached, document-independent ``model_normalizer``)."""
+    may be normalized by a cached, document-independent ``model_normalizer``). The word
+    classes are the run's, carried by ``normalizer.lexicon``."""
     rules = rules or default_rules()
+    lex = normalizer.lexicon
     a = self_references((model_normalizer or normalizer).tokens(model_text), model_text, rules)
     b = self_references(normalizer.tokens(doc_text), doc_text, rules)
     ops = redline_pairs(a, b)
@@ -218,10 +219,10 @@ def classify(
     b_words = [t.norm for t in b if t.kind != "punct"]
     similarity = fuzz.ratio(" ".join(a_words), " ".join(b_words)) / 100.0
     changes: list[Change] = []
-    modality = _modality_changes(a, b, model_text, doc_text)
+    modality = _modality_changes(a, b, model_text, doc_text, lex)
     changes.extend(modality)
     covered = {c.model_text.lower() for c in modality}
-    ctx = Pair(a, b, model_text, doc_text, xref or XrefContext(), rules)
+    ctx = Pair(a, b, model_text, doc_text, xref or XrefContext(), rules, lex)
     for i1, i2, j1, j2 in _hunks(ops, a):
         change = _categorize(ctx, i1, i2, j1, j2)
         if change is None:
@@ -247,13 +248,13 @@ def _raw_equal(a: str, b: str) -> bool:
 
 
 def _modality_changes(
-    a: Sequence[Token], b: Sequence[Token], a_text: str, b_text: str
+    a: Sequence[Token], b: Sequence[Token], a_text: str, b_text: str, lex: Lexicon
 ) -> list[Change]:
     """Match each model modal to the document modal governing the same verb."""
     out: list[Change] = []
-    doc_modals = modals(b)
+    doc_modals = modals(b, lex)
     used: set[int] = set()
-    for s, e, strength, key in modals(a):
+    for s, e, strength, key in modals(a, lex):
         if not key:
             continue
         for k, (ds, de, dstrength, dkey) in enumerate(doc_modals):
@@ -278,7 +279,7 @@ def _modality_changes(
 
 
 def _categorize(p: Pair, i1: int, i2: int, j1: int, j2: int) -> Change | None:
-    lex = lexicon()
+    lex = p.lex
     old = list(p.a[i1:i2])
     new = list(p.b[j1:j2])
     old_w = [t.norm for t in old if t.kind != "punct"]
@@ -286,17 +287,17 @@ def _categorize(p: Pair, i1: int, i2: int, j1: int, j2: int) -> Change | None:
     mt, dt = span(p.a, p.a_text, i1, i2), span(p.b, p.b_text, j1, j2)
     if old_w == new_w:
         return Change(Category.WORDING, False, mt, dt, "punctuation changed")
-    entity = entity_hunk(old, new, old_w, new_w, mt, dt)
+    entity = entity_hunk(old, new, old_w, new_w, mt, dt, lex.stop)
     if entity is not None:
         return entity
-    negation: frozenset[str] = lex["negation"]  # type: ignore[assignment]
+    negation = lex.negation
     neg_old = sum(w in negation for w in old_w)
     neg_new = sum(w in negation for w in new_w)
     if neg_old != neg_new:
         what = "negation added" if neg_new > neg_old else "negation removed"
         return Change(Category.NEGATION, True, mt, dt, f"{what}: {quote(mt)} \u2192 {quote(dt)}")
-    so = max((m[2] for m in modals(old)), default=0)
-    sn = max((m[2] for m in modals(new)), default=0)
+    so = max((m[2] for m in modals(old, lex)), default=0)
+    sn = max((m[2] for m in modals(new, lex)), default=0)
     if so and sn and so != sn:
         direction = Direction.WEAKER if sn < so else Direction.STRONGER
         return Change(
@@ -307,7 +308,7 @@ def _categorize(p: Pair, i1: int, i2: int, j1: int, j2: int) -> Change | None:
             f"obligation {direction}: {quote(mt)} \u2192 {quote(dt)}",
             direction,
         )
-    if bool(so) != bool(sn) and _only_the_modal(old, new):
+    if bool(so) != bool(sn) and _only_the_modal(old, new, lex):
         direction = Direction.WEAKER if so else Direction.STRONGER
         what = "modal dropped" if so else "modal added"
         return Change(
@@ -320,7 +321,7 @@ def _categorize(p: Pair, i1: int, i2: int, j1: int, j2: int) -> Change | None:
         )
     if so == sn and typo_level(mt, dt, p.rules):
         return Change(Category.WORDING, False, mt, dt, f"typo: {quote(mt)} \u2192 {quote(dt)}")
-    content = [w for w in old_w + new_w if w not in STOP]
+    content = [w for w in old_w + new_w if w not in lex.stop]
     if len(content) >= 8:
         return scope_or_wording(old_w, new_w, mt, dt, p)
     xref = cross_reference(p, i1, i2, j1, j2, old_w, new_w)
@@ -336,14 +337,14 @@ def _categorize(p: Pair, i1: int, i2: int, j1: int, j2: int) -> Change | None:
     return scope_or_wording(old_w, new_w, mt, dt, p)
 
 
-def _only_the_modal(old: Sequence[Token], new: Sequence[Token]) -> bool:
+def _only_the_modal(old: Sequence[Token], new: Sequence[Token], lex: Lexicon) -> bool:
     """The hunk only adds or drops a modal: the other words are the same up to inflection
     ("shall assess" -> "assesses", "shall assess" -> "assess")."""
     rest = []
     for side in (old, new):
-        covered = {k for s, e, _, _ in modals(side) for k in range(s, e + 1)}
+        covered = {k for s, e, _, _ in modals(side, lex) for k in range(s, e + 1)}
         rest.append([t.norm for k, t in enumerate(side) if k not in covered and t.kind != "punct"])
-    a, b = ([w for w in r if w not in STOP] for r in rest)
+    a, b = ([w for w in r if w not in lex.stop] for r in rest)
     return len(a) == len(b) and all(
         x == y or (x[:3] == y[:3] and fuzz.ratio(x, y) >= 70) for x, y in zip(a, b, strict=True)
     )

@@ -70,7 +70,9 @@ def _sides(old: Document, new: Document, context: Context) -> tuple[Side, Side, 
     chief names stand for the model's parties, as in an audit)."""
     old_tree, new_tree = segment(old), segment(new)
     model = _followed_model(old_tree, new_tree, context)
-    normalizer = build_normalizer(model, old.text + "\n" + new.text, tables=context.tables)
+    normalizer = build_normalizer(
+        model, old.text + "\n" + new.text, tables=context.tables, lexicon=context.lexicon
+    )
     return side(old_tree, normalizer), side(new_tree, normalizer), new
 
 

@@ -2,10 +2,15 @@
 
 The model directory is chosen once (``load_context(model_dir)``; ``default_context()`` reads
 POLICYDIFF_MODEL_DIR at the entry point, never inside a stage). The context holds the
-normalization tables (``normalization.json``, checked when loaded), the models and their
-requirement catalogs (read on first use, then kept), the normalizers that do not depend on
-a document, and the settings (dataclasses with defaults). A file that cannot be used is a
-one-line ``ConfigError`` naming the file and the fix, never a traceback.
+normalization tables (``normalization.json``) and the word lists (``words.json``) as one
+``Lexicon``, both read and checked when the context is built; the effects table
+(``effects.json``); the models and their requirement catalogs (read on first use, then kept);
+the normalizers that do not depend on a document; and the settings (dataclasses with
+defaults). ``normalization.json``, ``effects.json`` and ``words.json`` missing from a model
+directory are taken from the bundled ``model_policy/``. A file that cannot be used is a
+one-line ``ConfigError`` naming the file and the fix, never a traceback. Stages are handed
+what they read from here; none of them reads a file, the environment or a cache keyed by
+a name.
 
 Exports: Context, Settings, load_context(model_dir=None, *, settings=None) -> Context,
 default_context() -> Context.
@@ -21,6 +26,7 @@ from .baselines import model_dir as _env_model_dir
 from .baselines import model_ids as _model_ids
 from .baselines import read_json, read_model
 from .errors import ConfigError
+from .lexicon import Lexicon, lexicon_from
 from .model import ClauseKind, ModelPolicy, Side
 from .normalize import Normalizer, build_normalizer, check_tables
 from .pair import PairSettings, sentence_units, side
@@ -29,7 +35,15 @@ if TYPE_CHECKING:
     from .check import Catalog
     from .effects import EffectRules
 
-__all__ = ["Context", "Settings", "load_context", "default_context"]
+__all__ = ["Context", "Settings", "load_context", "default_context", "BUNDLED"]
+
+BUNDLED = Path(__file__).resolve().parent.parent / "model_policy"
+
+
+def data_file(directory: Path, name: str) -> Path:
+    """``name`` in the model directory, or the bundled one when the directory has none."""
+    path = directory / name
+    return path if path.is_file() else BUNDLED / name
 
 
 @dataclass(frozen=True)
@@ -52,9 +66,13 @@ class Context:
     def __init__(self, directory: Path, settings: Settings) -> None:
         self.model_dir = directory
         self.settings = settings
+        tables = data_file(directory, "normalization.json")
         self.tables: dict[str, Any] = check_tables(
-            read_json(directory / "normalization.json", "normalization table"),
-            str(directory / "normalization.json"),
+            read_json(tables, "normalization table"), str(tables)
+        )
+        words = data_file(directory, "words.json")
+        self.lexicon: Lexicon = lexicon_from(
+            self.tables, read_json(words, "word list file"), str(words)
         )
         self._models: dict[str, ModelPolicy] = {}
         self._catalogs: dict[str, Catalog | None] = {}
@@ -80,16 +98,24 @@ class Context:
     def catalog(self, model: ModelPolicy | str) -> Catalog | None:
         """The requirement catalog of a model (``<id>.requirements.json`` in the model
         directory, or beside a model text file), or None."""
-        from .check import catalog_from_dict
-
         model_id = model if isinstance(model, str) else model.id
         source = model.source if isinstance(model, ModelPolicy) else ""
+        if isinstance(model, str) and (Path(model).suffix in {".txt", ".md"} or "/" in model):
+            path = Path(model).with_name(f"{Path(model).stem}.requirements.json")
+            return self._read_catalog(model, path)  # a model text file: its sibling
         if model_id in self._catalogs:
             return self._catalogs[model_id]
         path = self.model_dir / f"{model_id}.requirements.json"
         if not path.is_file() and source:
             beside = Path(source)
             path = beside.with_name(f"{beside.stem}.requirements.json")
+        return self._read_catalog(model_id, path)
+
+    def _read_catalog(self, key: str, path: Path) -> Catalog | None:
+        from .check import catalog_from_dict
+
+        if key in self._catalogs:
+            return self._catalogs[key]
         catalog = None
         if path.is_file():
             data = read_json(path, "requirement catalog")
@@ -101,7 +127,7 @@ class Context:
                 text = str(err).removeprefix(f"{path}: ").rstrip(".")
                 cause, _, fix = text.rpartition("; ") if "; " in text else (text, "", "")
                 raise ConfigError(str(path), cause, fix or "fix the catalog") from None
-        self._catalogs[model_id] = catalog
+        self._catalogs[key] = catalog
         return catalog
 
     def rules(self) -> EffectRules:
@@ -109,18 +135,13 @@ class Context:
         if self._rules is None:
             from .effects import load_rules
 
-            try:
-                self._rules = load_rules(self.model_dir)
-            except ValueError as err:
-                path, _, text = str(err).partition(": ")
-                cause, _, fix = text.rstrip(".").rpartition("; ")
-                raise ConfigError(path, cause or text, fix or "fix the effects file") from None
+            self._rules = load_rules(data_file(self.model_dir, "effects.json"))
         return self._rules
 
     def base_normalizer(self) -> Normalizer:
         """The declared tables only (no model, no document names)."""
         if self._base is None:
-            self._base = build_normalizer(None, tables=self.tables)
+            self._base = build_normalizer(None, tables=self.tables, lexicon=self.lexicon)
         return self._base
 
     def model_normalizer(self, model: ModelPolicy) -> Normalizer:
@@ -128,7 +149,9 @@ class Context:
         key = f"{model.id}\0{model.source}"
         hit = self._model_normalizers.get(key)
         if hit is None:
-            hit = self._model_normalizers[key] = build_normalizer(model, "", tables=self.tables)
+            hit = self._model_normalizers[key] = build_normalizer(
+                model, "", tables=self.tables, lexicon=self.lexicon
+            )
         return hit
 
     def model_side(self, model: ModelPolicy) -> Side:

@@ -6,7 +6,10 @@ read by ``effects.figure_direction``), citations, internal cross-references chec
 the document's outline, scope, and the editorial rewordings (typo, inflection, words moved,
 a party named in the adopter's own words, a policy naming itself).
 
-Exports: STOP, XrefContext, ref_key(ref), section_of(ref), lexicon(), modals(tokens),
+The word classes come from the run's ``Lexicon`` (``analyzer.lexicon``), carried by ``Pair``
+or passed in: no detector reads a file, the environment or a module cache.
+
+Exports: XrefContext, ref_key(ref), section_of(ref), modals(tokens, lex),
 span(tokens, text, i, j), Pair, quote(text), context_words(tokens, i, width),
 entity_hunk(...), number_change(...), cross_reference(...), lettered_citation(...),
 scope_or_wording(...), entity_changes(...).
@@ -16,22 +19,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .effects import EffectRules, default_rules, figure_direction
+from .effects import EffectRules, figure_direction
+from .lexicon import Lexicon
 from .model import Category, Change
-from .normalize import Token, tables
+from .normalize import Token
 
 __all__ = [
-    "STOP",
     "XrefContext",
     "ref_key",
     "section_of",
-    "lexicon",
     "modals",
     "span",
     "Pair",
@@ -56,12 +58,6 @@ _STATUTE_RE = re.compile(r"^\d{3}[a-z]?\.\d+")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 
 
-STOP = frozenset(
-    "a the of to and or in on for with by as at from that this these those be is are was were "
-    "it its their his her any all such which who whom other than then also if into upon".split()
-)
-
-
 @dataclass(frozen=True)
 class XrefContext:
     """What internal references can point at: the document's outline refs (normalized),
@@ -84,36 +80,12 @@ def section_of(ref: str) -> str:
     return ".".join(ref_key(ref).split(".")[:2])
 
 
-@lru_cache(maxsize=1)
-def lexicon() -> dict[str, object]:
-    data = tables()
-    modal: dict[tuple[str, ...], int] = {}
-    for strength, words in (("strong", 3), ("medium", 2), ("weak", 1)):
-        for phrase in data["modality"][strength]:
-            modal[tuple(phrase.split())] = words
-    return {
-        "modal": modal,
-        "negation": frozenset(w for w in data["negation"] if " " not in w),
-        "units": frozenset(data["time_units"]),
-        "months": frozenset(data["months"]),
-        "citation": frozenset(data["citation_words"]),
-        "party": frozenset(data["party_words"]),
-    }
-
-
-@lru_cache(maxsize=1)
-def _modal_firsts() -> frozenset[str]:
-    modal: dict[tuple[str, ...], int] = lexicon()["modal"]  # type: ignore[assignment]
-    return frozenset(k[0] for k in modal)
-
-
-def modals(tokens: Sequence[Token]) -> list[tuple[int, int, int, tuple[str, ...]]]:
+def modals(tokens: Sequence[Token], lex: Lexicon) -> list[tuple[int, int, int, tuple[str, ...]]]:
     """(start, end, strength, key) for each modal phrase; key = the next two content words
     (the obligation it governs, e.g. "complete supplemental")."""
-    lex = lexicon()
-    modal: dict[tuple[str, ...], int] = lex["modal"]  # type: ignore[assignment]
+    modal = lex.modal
     words = [(i, t.norm) for i, t in enumerate(tokens) if t.kind != "punct"]
-    firsts = _modal_firsts()
+    firsts = lex.modal_firsts
     out = []
     k = 0
     while k < len(words):
@@ -130,7 +102,7 @@ def modals(tokens: Sequence[Token]) -> list[tuple[int, int, int, tuple[str, ...]
             k += 1
             continue
         n, strength = hit
-        rest = [w for _, w in words[k + n : k + n + 6] if w not in STOP and w not in ("not", "be")]
+        rest = [w for _, w in words[k + n : k + n + 6] if w not in lex.modal_skip]
         out.append((words[k][0], words[k + n - 1][0], strength, tuple(rest[:2])))
         k += n
     return out
@@ -149,7 +121,8 @@ class Pair:
     a_text: str
     b_text: str
     xref: XrefContext
-    rules: EffectRules = field(default_factory=default_rules)
+    rules: EffectRules
+    lex: Lexicon
 
     @cached_property
     def a_words(self) -> frozenset[str]:
@@ -162,7 +135,7 @@ class Pair:
 
 def lettered_citation(p: Pair, i1: int, j1: int, old_w: list[str], new_w: list[str]) -> bool:
     """ "paragraph (a)" -> "paragraph (c)", "clause (iv)": a lettered citation changed."""
-    citation: frozenset[str] = lexicon()["citation"]  # type: ignore[assignment]
+    citation = p.lex.citation
     letters = re.compile(r"^(?:[a-z]|[ivx]{1,4})$")
     if not old_w or not new_w or len(old_w) > 2 or len(new_w) > 2:
         return False
@@ -173,7 +146,13 @@ def lettered_citation(p: Pair, i1: int, j1: int, old_w: list[str], new_w: list[s
 
 
 def entity_hunk(
-    old: Sequence[Token], new: Sequence[Token], old_w: list[str], new_w: list[str], mt: str, dt: str
+    old: Sequence[Token],
+    new: Sequence[Token],
+    old_w: list[str],
+    new_w: list[str],
+    mt: str,
+    dt: str,
+    stop: frozenset[str],
 ) -> Change | None:
     """A declared substitution, possibly filled in with more naming detail
     ("[AGENCY NAME]" -> "(Hutchinson Public Schools ISD 423/Hutchinson Police Department)")."""
@@ -181,19 +160,19 @@ def entity_hunk(
     ents_new = [t for t in new if t.kind == "entity"]
     if not ents_old and not ents_new:
         return None
-    rest_old = {w for w in old_w if not w.startswith("<")} - STOP
-    rest_new = {w for w in new_w if not w.startswith("<")} - STOP
-    if rest_old == rest_new or (ents_old and ents_new and not rest_old and _names_only(new)):
+    rest_old = {w for w in old_w if not w.startswith("<")} - stop
+    rest_new = {w for w in new_w if not w.startswith("<")} - stop
+    if rest_old == rest_new or (ents_old and ents_new and not rest_old and _names_only(new, stop)):
         return Change(
             Category.ENTITY, False, mt, dt, f"declared substitution: {quote(mt)} \u2192 {quote(dt)}"
         )
     return None
 
 
-def _names_only(tokens: Sequence[Token]) -> bool:
+def _names_only(tokens: Sequence[Token], stop: frozenset[str]) -> bool:
     """Only proper names, numbers and entities (e.g. "ISD 423")."""
     return all(
-        t.kind != "word" or t.raw[:1].isupper() or t.raw[:1].isdigit() or t.norm in STOP
+        t.kind != "word" or t.raw[:1].isupper() or t.raw[:1].isdigit() or t.norm in stop
         for t in tokens
     )
 
@@ -218,10 +197,7 @@ def number_change(
     mt: str,
     dt: str,
 ) -> Change | None:
-    lex = lexicon()
-    units: frozenset[str] = lex["units"]  # type: ignore[assignment]
-    months: frozenset[str] = lex["months"]  # type: ignore[assignment]
-    citation: frozenset[str] = lex["citation"]  # type: ignore[assignment]
+    units, months, citation = p.lex.units, p.lex.months, p.lex.citation
 
     def numeric(w: str) -> bool:
         return any(ch.isdigit() for ch in w) or w in months
@@ -273,10 +249,9 @@ def _window(tokens: Sequence[Token], i: int, j: int, width: int = 3) -> list[str
     return words + [t.norm for t in tokens[j:] if t.kind != "punct"][:width]
 
 
-_XREF_CUE = frozenset({"paragraph", "paragraphs", "order", "section", "article", "policy"})
-
-
-def _outline_tokens(tokens: Sequence[Token], lo: int, hi: int) -> list[str]:
+def _outline_tokens(
+    tokens: Sequence[Token], lo: int, hi: int, statute_cues: frozenset[str]
+) -> list[str]:
     """Raw internal references in tokens[lo:hi]: "E.2", "IV.A", "417.6", "A" (not statute
     sections: a number right after "MSS"/"chapter"/"subd" is a citation)."""
     out = []
@@ -288,7 +263,7 @@ def _outline_tokens(tokens: Sequence[Token], lo: int, hi: int) -> list[str]:
         ):
             continue
         before = [w.norm for w in tokens[max(0, k - 2) : k] if w.kind != "punct"]
-        if set(before) & {"mss", "chapter", "subd", "stat", "stats"}:
+        if set(before) & statute_cues:
             continue
         out.append(raw)
     return out
@@ -300,10 +275,10 @@ def cross_reference(
     """Internal references ("paragraph IV.A" -> "Order 417.6"), checked against the
     document's own outline and against what the referenced section is about."""
     mt, dt = span(p.a, p.a_text, i1, i2), span(p.b, p.b_text, j1, j2)
-    old_refs = _outline_tokens(p.a, i1, i2)
-    new_refs = _outline_tokens(p.b, j1, j2)
+    old_refs = _outline_tokens(p.a, i1, i2, p.lex.statute_cues)
+    new_refs = _outline_tokens(p.b, j1, j2, p.lex.statute_cues)
     near = set(context_words(p.a, i1, 6)) | set(context_words(p.b, j1, 6))
-    cue = (set(old_w) | set(new_w) | near) & _XREF_CUE
+    cue = (set(old_w) | set(new_w) | near) & p.lex.reference_cues
     dotted = any("." in r for r in old_refs + new_refs)
     if not (old_refs or new_refs) or not (cue or dotted):
         return None
@@ -377,27 +352,24 @@ def _model_topic(ref: str, x: XrefContext) -> str:
     return ""
 
 
-def scope_or_wording(
-    old_w: list[str], new_w: list[str], mt: str, dt: str, p: Pair | None = None
-) -> Change:
-    lex = lexicon()
-    if p is not None:
-        moved_out = [w for w in old_w if w not in STOP and w not in p.b_words]
-        moved_in = [w for w in new_w if w not in STOP and w not in p.a_words]
-        if not moved_out and not moved_in:
-            return Change(
-                Category.WORDING,
-                False,
-                mt,
-                dt,
-                f"words moved within the provision: {quote(mt or dt)}",
-            )
-    party: frozenset[str] = lex["party"]  # type: ignore[assignment]
-    content_old = [w for w in old_w if w not in STOP]
-    content_new = [w for w in new_w if w not in STOP]
+def scope_or_wording(old_w: list[str], new_w: list[str], mt: str, dt: str, p: Pair) -> Change:
+    stop = p.lex.stop
+    moved_out = [w for w in old_w if w not in stop and w not in p.b_words]
+    moved_in = [w for w in new_w if w not in stop and w not in p.a_words]
+    if not moved_out and not moved_in:
+        return Change(
+            Category.WORDING,
+            False,
+            mt,
+            dt,
+            f"words moved within the provision: {quote(mt or dt)}",
+        )
+    party = p.lex.party
+    content_old = [w for w in old_w if w not in stop]
+    content_new = [w for w in new_w if w not in stop]
     if sorted(content_old) == sorted(content_new):
         return Change(Category.WORDING, False, mt, dt, f"reworded: {quote(mt)} \u2192 {quote(dt)}")
-    if p is not None and same_parties(old_w, new_w, p.rules):
+    if same_parties(old_w, new_w, p.rules):
         return Change(
             Category.ENTITY,
             False,

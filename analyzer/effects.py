@@ -13,7 +13,10 @@ may declare the direction of the figures of its provisions (``"figures": {"large
 ``weakens(change)`` is the one definition of a weakening change: the checklist, the verdict
 and the compare summary all use it.
 
-Exports: EffectRule, EffectRules, rules_from_dict(data, source), load_rules(directory=None),
+The table is read once per run by the context (``Context.rules()``); ``default_rules()`` is the
+default context's table, for callers that were given none.
+
+Exports: EffectRule, EffectRules, rules_from_dict(data, source), load_rules(path),
 default_rules(), with_catalog(rules, catalog), assign(change, rules) -> Change,
 assign_all(changes, rules) -> tuple[Change, ...], weakens(change) -> bool,
 needs_review(change, rules) -> bool, figure_direction(...) -> Direction | None.
@@ -21,15 +24,12 @@ needs_review(change, rules) -> bool, figure_direction(...) -> Direction | None.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .baselines import model_dir
 from .errors import ConfigError
 from .model import Category, Change, Direction, Effect
 
@@ -199,21 +199,15 @@ def _rule(row: object, source: str) -> EffectRule:
     )
 
 
-def load_rules(directory: str | Path | None = None) -> EffectRules:
-    """``effects.json`` of a model directory (default: the bundled or configured one)."""
-    return _load(str(Path(directory) if directory is not None else model_dir()))
+def load_rules(path: str | Path) -> EffectRules:
+    """The effects table in ``path`` (the file, or a model directory holding
+    ``effects.json``); a ``ConfigError`` naming the file when it cannot be used."""
+    from .baselines import read_json
 
-
-@lru_cache(maxsize=8)
-def _load(directory: str) -> EffectRules:
-    path = Path(directory) / "effects.json"
-    if not path.is_file():
-        path = Path(__file__).resolve().parent.parent / "model_policy" / "effects.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        cause = f"cannot read the effects table ({type(exc).__name__})"
-        raise ConfigError(str(path), cause, "fix the effects file") from None
+    path = Path(path)
+    if path.is_dir():
+        path = path / "effects.json"
+    data = read_json(path, "effects table")
     if not isinstance(data, dict):
         raise ConfigError(str(path), "the file must hold a JSON object", "fix the effects file")
     try:
@@ -224,7 +218,10 @@ def _load(directory: str) -> EffectRules:
 
 
 def default_rules() -> EffectRules:
-    return load_rules()
+    """The effects table of the default context (entry points that were given no rules)."""
+    from .context import default_context
+
+    return default_context().rules()
 
 
 def with_catalog(rules: EffectRules, catalog: Catalog | None) -> EffectRules:

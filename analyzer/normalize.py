@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import ConfigError
+from .lexicon import Lexicon
 from .model import ModelPolicy
 
 __all__ = [
@@ -223,6 +224,7 @@ class Normalizer:
     max_len: int
     section_words: frozenset[str]
     number_words: dict[str, int]
+    lexicon: Lexicon = field(compare=False)  # the run's word classes (for the stages)
     starts: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first word -> lengths
     _memo: dict[str, tuple[Token, ...]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -313,11 +315,17 @@ def build_normalizer(
     document_text: str = "",
     *,
     tables: dict[str, Any] | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Normalizer:
     """Compile the declared ``tables`` (default: the default context's) plus the model's
     substitutions, filling the ``{agency_name}``, ``{district_name}`` and ``{chief_title}``
-    variants with the names found in the document."""
+    variants with the names found in the document. The normalizer carries the run's
+    ``lexicon`` (default: the default context's) to the stages that read its text."""
     data = tables if tables is not None else _context_tables()
+    if lexicon is None:
+        from .context import default_context
+
+        lexicon = default_context().lexicon
     phrases: dict[tuple[str, ...], tuple[str, str]] = {}
     for phrase, norm in data["phrases"].items():
         phrases[_key(phrase)] = (norm, "word")
@@ -341,4 +349,5 @@ def build_normalizer(
         section_words=frozenset(data["statute_section_words"]),
         number_words={k: int(v) for k, v in data["number_words"].items()},
         starts={w: tuple(sorted(ns, reverse=True)) for w, ns in starts.items()},
+        lexicon=lexicon,
     )

@@ -64,7 +64,10 @@ def sentence_units(clauses: Sequence[Clause], normalizer: Normalizer) -> list[Un
     """The sentences of ``clauses`` in order, each owned by its clause's ref."""
     texts = [c.text for c in clauses]
     out: list[Unit] = []
-    for clause, sents in zip(clauses, split_sentences(texts), strict=True):
+    abbreviations = normalizer.lexicon.abbreviations
+    for clause, sents in zip(
+        clauses, split_sentences(texts, abbreviations=abbreviations), strict=True
+    ):
         for s in sents:
             out.append(Unit(clause.ref, s, norm_string(normalizer.tokens(s))))
     return out

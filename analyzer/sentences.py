@@ -2,9 +2,11 @@
 
 A blank English pipeline with the rule-based ``sentencizer`` (no model download, no network),
 taught the abbreviations of legal text ("Minn. Stat.", "Subd.", "e.g.", "No.", "Sec.") so
-that it does not split after them. spaCy is imported on first use only.
+that it does not split after them. The abbreviations are data (``abbreviations`` in
+``model_policy/words.json``), handed in by the caller from the run's lexicon; the pipeline and
+the results are memos keyed by that list. spaCy is imported on first use only.
 
-Exports: split_sentences(texts) -> list[tuple[str, ...]], sentence_spans(text).
+Exports: split_sentences(texts, *, abbreviations) -> list[tuple[str, ...]].
 """
 
 from __future__ import annotations
@@ -14,62 +16,16 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["split_sentences", "ABBREVIATIONS"]
+__all__ = ["split_sentences"]
 
 
-ABBREVIATIONS = (
-    "Minn.",
-    "Stat.",
-    "Stats.",
-    "Subd.",
-    "subd.",
-    "Subds.",
-    "subds.",
-    "Sub.",
-    "e.g.",
-    "i.e.",
-    "etc.",
-    "Sec.",
-    "sec.",
-    "No.",
-    "no.",
-    "Nos.",
-    "St.",
-    "Mr.",
-    "Ms.",
-    "Mrs.",
-    "Dr.",
-    "Inc.",
-    "Co.",
-    "Corp.",
-    "U.S.",
-    "M.S.",
-    "Minn.Stat.",
-    "vs.",
-    "v.",
-    "Art.",
-    "para.",
-    "Para.",
-    "ch.",
-    "Ch.",
-    "Dept.",
-    "approx.",
-    "Jr.",
-    "Sr.",
-    "Ave.",
-    "cf.",
-    "pp.",
-    "p.",
-)
-
-
-@lru_cache(maxsize=1)
-def _nlp() -> Any:
+@lru_cache(maxsize=2)
+def _nlp(abbreviations: tuple[str, ...]) -> Any:
     import spacy
     from spacy.symbols import ORTH
 
     nlp = spacy.blank("en")
-    for abbr in ABBREVIATIONS:
+    for abbr in abbreviations:
         nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])  # type: ignore[union-attr]
     nlp.add_pipe("sentencizer")
     return nlp
@@ -78,32 +34,39 @@ def _nlp() -> Any:
 _CONTINUES = re.compile(r"^[a-z0-9,;:)\]]|^(and|or)\b")
 
 
-def split_sentences(texts: Sequence[str]) -> list[tuple[str, ...]]:
-    """Split each text into sentences (raw substrings, in order, whitespace-trimmed).
+def split_sentences(texts: Sequence[str], *, abbreviations: Sequence[str]) -> list[tuple[str, ...]]:
+    """Split each text into sentences (raw substrings, in order, whitespace-trimmed), never
+    after one of ``abbreviations`` (as printed: "Minn.", "Subd.", "e.g.").
 
     A piece that starts in lower case, with a digit or with punctuation continues the
     previous sentence (e.g. after "Subd. 4." or "E.1. above").
     """
-    todo = [t for t in dict.fromkeys(texts) if t not in _CACHE]
+    key = tuple(abbreviations)
+    cache = _CACHE.get(key)
+    if cache is None:
+        _CACHE.clear()  # one list per run: a memo of the current list only
+        cache = _CACHE[key] = {}
+    todo = [t for t in dict.fromkeys(texts) if t not in cache]
     simple = [t for t in todo if not _MAYBE_SPLIT.search(t)]
     for t in simple:
-        _CACHE[t] = (t.strip().replace("\n", " "),) if t.strip() else ()
-    hard = [t for t in todo if t not in _CACHE]
+        cache[t] = (t.strip().replace("\n", " "),) if t.strip() else ()
+    hard = [t for t in todo if t not in cache]
     if hard:
-        for t, sents in zip(hard, _split(hard), strict=True):
-            _CACHE[t] = sents
-    result = [_CACHE[t] for t in texts]
-    if len(_CACHE) > 20_000:  # bounded memory; never recompute (a huge document would loop)
-        _CACHE.clear()
+        for t, sents in zip(hard, _split(hard, key), strict=True):
+            cache[t] = sents
+    result = [cache[t] for t in texts]
+    if len(cache) > 20_000:  # bounded memory; never recompute (a huge document would loop)
+        cache.clear()
     return result
 
 
-_CACHE: dict[str, tuple[str, ...]] = {}
+# a memo of a pure function of (abbreviations, text): abbreviations -> text -> sentences
+_CACHE: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
 _MAYBE_SPLIT = re.compile(r"[.!?][\"\u201d')]*\s+\S")
 
 
-def _split(texts: Sequence[str]) -> list[tuple[str, ...]]:
-    nlp = _nlp()
+def _split(texts: Sequence[str], abbreviations: tuple[str, ...]) -> list[tuple[str, ...]]:
+    nlp = _nlp(abbreviations)
     out: list[tuple[str, ...]] = []
     for doc in nlp.pipe([t.replace("\n", " ") for t in texts], batch_size=256):
         pieces: list[str] = []

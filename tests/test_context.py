@@ -23,6 +23,12 @@ MODELS = ROOT / "model_policy"
 LAKEVILLE = ROOT / "corpus" / "lakeville-pd-417.txt"
 
 
+def WORDS_WITH(**lists: object) -> str:  # noqa: N802 - reads as a constant in the table
+    """The bundled words.json with some lists replaced."""
+    data = json.loads((MODELS / "words.json").read_text(encoding="utf-8"))
+    return json.dumps(data | lists)
+
+
 @pytest.fixture
 def model_dir(tmp_path: Path) -> Path:
     out = tmp_path / "models"
@@ -73,17 +79,24 @@ def test_model_file_that_is_not_text_is_one_line(
         ("post-sro.json", '{"id": "post-sro", ', ("not valid JSON",)),
         ("post-sro.json", '{"id": "post-sro", "text": "gone.txt"}', ("does not exist",)),
         ("effects.json", '{"rules": ', ("not valid JSON",)),
+        ("effects.json", '["rules"]', ("JSON object",)),
+        ("words.json", '{"stop_words": ', ("not valid JSON", "line")),
+        ("words.json", '["the", "a"]', ("not a JSON object", "fix the file")),
+        ("words.json", '{"stop_words": "the a"}', ("'stop_words'", "non-empty list")),
+        ("words.json", WORDS_WITH(abbreviations=[]), ("'abbreviations'", "give 'abbreviations'")),
+        ("words.json", WORDS_WITH(reference_cues=["paragraph", 7]), ("holds 7", "as text")),
+        ("words.json", b"\xff\xfe{}", ("not UTF-8",)),
     ],
 )
 def test_malformed_data_file_is_one_line(
-    model_dir: Path, file: str, content: str | None, words: tuple[str, ...]
+    model_dir: Path, file: str, content: str | bytes | None, words: tuple[str, ...]
 ) -> None:
     target = model_dir / file
     if content is None:  # a table emptied: the names used to find the agency's own name
         data = json.loads(target.read_text(encoding="utf-8"))
         data["names"]["agency_suffixes"] = []
         content = json.dumps(data)
-    target.write_text(content, encoding="utf-8")
+    target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     env = {"POLICYDIFF_MODEL_DIR": str(model_dir)}
     code, out = _cli("audit", str(LAKEVILLE), "--model", "post-sro", env=env)
     _one_line_error(code, out, file, *words)

@@ -181,8 +181,5 @@ def test_a_malformed_effects_file_is_a_one_line_config_error(tmp_path: Path) -> 
     assert str(tmp_path / "effects.json") in message and "fix the effects file" in message
     assert "\n" not in message
     (tmp_path / "effects.json").write_text("{not json", encoding="utf-8")
-    from analyzer.effects import _load
-
-    _load.cache_clear()
-    with pytest.raises(ConfigError, match="cannot read the effects table"):
+    with pytest.raises(ConfigError, match="effects table is not valid JSON"):
         load_rules(tmp_path)

@@ -183,10 +183,12 @@ def test_every_body_character_lands_in_exactly_one_clause(parts: list[str]) -> N
 
 
 def test_opening_quote_starts_the_next_sentence() -> None:
+    from analyzer.context import default_context
     from analyzer.sentences import split_sentences
 
     (sents,) = split_sentences(
-        ["subdivisions 9, 11 and 13. \u201cSchool officer\u201d means a peace officer."]
+        ["subdivisions 9, 11 and 13. \u201cSchool officer\u201d means a peace officer."],
+        abbreviations=default_context().lexicon.abbreviations,
     )
     assert sents == (
         "subdivisions 9, 11 and 13.",
