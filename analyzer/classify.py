@@ -70,7 +70,10 @@ def xref_context(
     the model sections its sentences aligned to: so "Order 417.6" resolves to what 417.6's
     clauses are about. ``unit_clauses[k]`` is the clause of sentence k, ``aligned_to[k]``
     the model ref it aligned to (or None)."""
-    refs = {ref_key(c.ref) for c in doc_tree.clauses}
+    # a document that prints no labels has no refs a reference could miss (its clauses'
+    # positions are not printed): nothing it cites can be called dangling
+    labelled = any(c.label for c in doc_tree.clauses)
+    refs = {ref_key(c.ref) for c in doc_tree.clauses} if labelled else set()
     refs |= {ref_key(c.label.split()[-1]) for c in doc_tree.clauses if c.label}
     # a relative reference ("paragraph A", "E.2") names the tail of a full path ("417.4.E.2")
     tails = (ref_key(c.ref).split(".") for c in doc_tree.clauses if c.label)

@@ -299,8 +299,9 @@ def cross_reference(
         doc_topics |= _doc_topic(r, x)
     if not doc_topics and old_refs and new_refs:
         # the target aligned to nothing: compare the references themselves
-        same_scheme = all(_model_topic(r, x) for r in new_refs)
-        if same_scheme and {ref_key(r) for r in old_refs} != {ref_key(r) for r in new_refs}:
+        # (read in the model's outline from the provision: "A" inside IV.A.2 is IV.A)
+        new_targets = [_model_target(r, x) for r in new_refs]
+        if all(new_targets) and {_model_target(r, x) for r in old_refs} != set(new_targets):
             return Change(
                 Category.CROSS_REFERENCE,
                 True,
@@ -343,12 +344,19 @@ def _doc_topic(ref: str, x: XrefContext) -> set[str]:
 
 def _model_topic(ref: str, x: XrefContext) -> str:
     """Resolve a model reference relative to the provision: "E.2" inside IV.G -> "iv.e"."""
+    target = _model_target(ref, x)
+    return section_of(target) if target else ""
+
+
+def _model_target(ref: str, x: XrefContext) -> str:
+    """The model ref a reference names, read from the provision outwards: "E.2" inside
+    IV.G -> "iv.e.2", "A" inside IV.A.2 -> "iv.a" ("" when the model has none)."""
     key = ref_key(ref)
     parts = ref_key(x.provision_ref).split(".")
     for k in range(len(parts), -1, -1):
         cand = ".".join([*parts[:k], key]) if k else key
         if cand in x.model_refs:
-            return section_of(cand)
+            return cand
     return ""
 
 

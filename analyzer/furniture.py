@@ -17,7 +17,8 @@ Exports:
     strip(lines) -> (lines, removed)   -- text: drop furniture, rejoin cut paragraphs, collapse
         blank lines into single breaks
     rejoin(lines) -> lines             -- drop the break between two pieces of one sentence
-    ends_open(text) -> bool, opens_tail(text) -> bool  -- sentence-continuation tests
+    ends_open(text) -> bool, opens_tail(text) -> bool, cites_on(text) -> bool  -- sentence-
+        continuation tests
     furniture_key(text) -> str         -- digits masked, markup and whitespace collapsed
 """
 
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from .model import Line, RemovedLine
 
-__all__ = ["find", "strip", "rejoin", "ends_open", "opens_tail", "furniture_key"]
+__all__ = ["find", "strip", "rejoin", "ends_open", "opens_tail", "cites_on", "furniture_key"]
 
 _DATA = Path(__file__).resolve().parent.parent / "model_policy" / "furniture.json"
 _DIGITS = re.compile(r"\d+")
@@ -42,6 +43,7 @@ _PAGE_APART = 6  # lines between two occurrences of one running header, at least
 _MARKED = re.compile(r"[*_#]")
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u00b7o]\s)")
 _TERMINAL = re.compile(r"[.;:?!][\"'\u201d\u2019)\]*]*$")
+_NUMBERED_TITLE = re.compile(r"^\d+(?:\.\d+)+\s+([^.;:,]+)$")
 _LABEL_START = re.compile(
     r"^\s*(?:\(?[0-9]{1,3}[.)]|\(?[A-Za-z][.)]\s|\(?[ivxlcIVXLC]{1,5}[.)]\s|\d+(?:\.\d+)+\s)"
 )
@@ -86,7 +88,20 @@ def opens_tail(text: str) -> bool:
     if t.endswith((",", "-", "\u2013", "\u2014", "/", "(")):
         return True
     last = t.rsplit(None, 1)[-1].casefold() if t else ""
-    return last in _tail_words()
+    return last in _tail_words() or last in _citation_tails()
+
+
+@cache
+def _citation_tails() -> frozenset[str]:
+    words = _data()["citation_tails"]
+    assert isinstance(words, list)
+    return frozenset(words)
+
+
+def cites_on(text: str) -> bool:
+    """The line ends with a word a number must follow ("Minn. Stat. §", "section")."""
+    t = text.rstrip()
+    return bool(t) and t.rsplit(None, 1)[-1].casefold() in _citation_tails()
 
 
 def _sentence_shaped(text: str) -> bool:
@@ -153,34 +168,52 @@ def find(
         reason = _fixed_reason(key)
         if reason and (reason == "rule" or not _in_sentence(lines, i, margins)):
             found[i] = reason
-    candidates = [
-        i
-        for i, key in enumerate(keys)
-        if key
-        and i not in found
-        and (i != first or margins is not None)
-        and (margins is None or margins[i])
-        and not _sentence_shaped(lines[i].text)
-        and not _in_sentence(lines, i, margins)
-        and sum(c.isalpha() for c in keys[i]) >= 2
-    ]
+    numbered = set()  # "507.5 SCHOOL RESOURCE OFFICERS": a header that starts with a number
+    candidates = []
+    for i, key in enumerate(keys):
+        if (
+            not key
+            or i in found
+            or (i == first and margins is None)
+            or (margins is not None and not margins[i])
+            or _in_sentence(lines, i, margins)
+            or sum(c.isalpha() for c in key) < 2
+        ):
+            continue
+        if _sentence_shaped(lines[i].text):
+            if margins is not None or not _numbered_title(lines[i].text):
+                continue
+            numbered.add(i)
+        candidates.append(i)
     if margins is not None:
         counts = Counter(key for key, _ in {(keys[i], lines[i].page) for i in candidates})
         needed = max(2, (pages + 1) // 2)
         found.update({i: "running" for i in candidates if counts[keys[i]] >= needed})
         return found
-    return _running_in_text(lines, keys, candidates, found)
+    return _running_in_text(lines, keys, candidates, found, numbered)
 
 
 def _boilerplate(key: str) -> bool:
     return bool(_patterns("boilerplate").match(key))
 
 
+def _numbered_title(text: str) -> bool:
+    """A section number and an upper-case title ("507.5 SCHOOL RESOURCE OFFICERS")."""
+    m = _NUMBERED_TITLE.match(text.strip())
+    return m is not None and m.group(1).isupper() and len(m.group(1).split()) <= 8
+
+
 def _running_in_text(
-    lines: Sequence[Line], keys: Sequence[str], candidates: Sequence[int], found: dict[int, str]
+    lines: Sequence[Line],
+    keys: Sequence[str],
+    candidates: Sequence[int],
+    found: dict[int, str],
+    numbered: set[int] | frozenset[int] = frozenset(),
 ) -> dict[int, str]:
     """Running headers in text: a candidate set apart from the text that recurs three times,
-    or twice with other furniture or a page break beside it each time."""
+    or twice with other furniture or a page break beside it each time. A numbered title
+    (a heading's shape) counts only where it recurs word for word beside other furniture
+    each time."""
     chosen = set(candidates)
 
     def apart(i: int) -> bool:
@@ -218,10 +251,16 @@ def _running_in_text(
             for a, b in zip(members, members[1:], strict=False)
         ):
             continue  # a list of like lines, not a header repeated page after page
+        if any(i in numbered for i in members):
+            same = len({lines[i].text.strip() for i in members}) == 1
+            if same and len(members) >= 2 and all(near_furniture(i) for i in members):
+                out.update({i: "running" for i in members})
+            continue
         if len(members) >= 3 or (len(members) == 2 and all(near_furniture(i) for i in members)):
             out.update({i: "running" for i in members})
     if len(out) > len(found):  # a new running line can make a neighbour's pair count
-        return _running_in_text(lines, keys, [i for i in candidates if i not in out], out)
+        rest = [i for i in candidates if i not in out]
+        return _running_in_text(lines, keys, rest, out, numbered)
     return out
 
 
@@ -241,6 +280,8 @@ def rejoin(lines: Sequence[Line]) -> list[Line]:
 
 
 def _continues(before: str, after: str, width: int) -> bool:
+    if cites_on(before):
+        return True  # "(Minn. Stat. §" / "626.8482, Subd. 3(c))." is one citation
     if not before.strip() or not ends_open(before) or _LABEL_START.match(after):
         return False
     if after[:1].islower() or opens_tail(before):

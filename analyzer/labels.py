@@ -20,7 +20,7 @@ Bullets are a separate grammar: a glyph (``-``, ``*``, ``•``, ``●``, ``o``, 
 Parsing is a single left-to-right scan: linear in the line, any number of digits.
 
 Exports: ParsedLabel, parse_label(text), roman_value(text), component_values(component),
-BULLET_RE, MD_HEADING_RE.
+BULLET_RE, BULLET_GLYPHS, MD_HEADING_RE.
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ __all__ = [
     "roman_value",
     "component_values",
     "BULLET_RE",
+    "BULLET_GLYPHS",
     "MD_HEADING_RE",
 ]
 
-_BULLET_GLYPHS = (
+BULLET_GLYPHS = _BULLET_GLYPHS = (
     "-*\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u2013\u2023\u2043\u25cb\uf0b7\uf0a7\uf0d8\uf0fc"
 )
 # A doubled bullet ("• ● text", an extraction artifact) is one bullet; a number before a

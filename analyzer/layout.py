@@ -20,6 +20,7 @@ Exports:
     text_paragraphs(lines) -> lines        -- add the breaks a hard-wrapped text implies
     repair_hyphens(lines) -> lines         -- join words hyphenated at a line end
     misread_as_label(before, after) -> bool -- a wrapped line that looks like a new item
+    next_item(head, before, after) -> bool  -- ...unless it continues the paragraph's list
     collapse_breaks(lines) -> lines        -- blank lines become single breaks, none at the ends
 """
 
@@ -33,7 +34,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from .furniture import ends_open, opens_tail
+from .furniture import cites_on, ends_open, opens_tail
 from .model import Line, RemovedLine
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "repair_hyphens",
     "collapse_breaks",
     "misread_as_label",
+    "next_item",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "model_policy" / "hyphenation.json"
@@ -364,6 +366,30 @@ def misread_as_label(before: str, after: str) -> bool:
     return ends_open(before) and (bool(_LABEL_LIKE.match(after)) or parse_label(after) is not None)
 
 
+def next_item(head: str, before: str, after: str) -> bool:
+    """``after`` starts the next item of the list ``head`` (the first line of the paragraph
+    ``before`` ends) belongs to ("6. ...; and" / "7. Enforcement"), or the first item of a
+    list nested in it ("4. ... commands" / "a. The effects"): a new item, not a wrap. Never
+    after a word a number follows ("Minn. Stat. §" / "5. ...")."""
+    from .labels import BULLET_RE, parse_label
+
+    if cites_on(before) or _ABBREVIATION.search(before.rstrip()):
+        return False
+    item = parse_label(after.lstrip())
+    if item is None or item.is_path:
+        return False
+    stripped = head.strip()
+    m = BULLET_RE.match(stripped)
+    own = parse_label(stripped[m.end() :] if m else stripped)
+    if own is None or own.is_path:
+        return False
+    kinds = dict(own.candidates)
+    return any(
+        kinds.get(kind) == value - 1 or (value == 1 and kind not in kinds)
+        for kind, value in item.candidates
+    )
+
+
 # ---------------------------------------------------------------- text
 
 
@@ -377,6 +403,7 @@ def text_paragraphs(lines: Sequence[Line]) -> list[Line]:
         return list(lines)
     width = lengths[int(0.95 * (len(lengths) - 1))]
     out: list[Line] = []
+    head = ""  # the first line of the current paragraph or item
     for index, line in enumerate(lines):
         before = lines[index - 1].text.rstrip() if index else ""
         text = line.text.rstrip()
@@ -388,10 +415,13 @@ def text_paragraphs(lines: Sequence[Line]) -> list[Line]:
             and len(before) >= 0.6 * width
             and len(before) + 1 + len(text.split()[0]) > width
             and misread_as_label(before, text)
+            and not next_item(head, before, text)
         ):
             out[-1] = replace(out[-1], text=f"{out[-1].text.rstrip()} {text.strip()}")
         else:
             out.append(line)
+            if not before.strip() or _LABEL_LIKE.match(text.lstrip()):
+                head = text  # the first line of a paragraph or of a labelled item
         after = lines[index + 1] if index + 1 < len(lines) else None
         if after is None or not text.strip() or not after.text.strip():
             continue

@@ -73,6 +73,7 @@ class _Block:
     after_blank: bool
     prev_open: bool  # the line before did not end a sentence (wrapped text)
     continued: bool = False  # a later label continues this one's list (995. then 996.)
+    glyph: str = ""  # the bullet's glyph ("\u25cf", "o", "-"): Word gives each level its own
 
 
 Block = _Block
@@ -107,6 +108,7 @@ class _Node:
     heading: str = ""
     children: list[_Node] = field(default_factory=list)
     leadin: bool = False
+    glyph: str = ""
 
 
 def _is_heading_shaped(text: str, *, strict: bool) -> bool:
@@ -257,6 +259,23 @@ class _Builder:
                     return True
         return False
 
+    def _bullet_resumes(self, node: _Node) -> bool:
+        """The bullet continues an open list of its glyph and indent: it is a sibling of
+        a bullet on the stack, or the next item of a list a paragraph interrupted (Word
+        gives each level its own glyph: "o" items resume after a "-" list under a lead-in)."""
+        for i in range(len(self.stack) - 1, self.floor - 1, -1):
+            n = self.stack[i]
+            if _same_list(n, node):
+                self._pop_to(i)
+                self._attach(node)
+                return True
+            last = _last_bullet_child(n)
+            if last is not None and last is not self.stack[-1] and _same_list(last, node):
+                self._pop_to(i + 1)
+                self._attach(node)
+                return True
+        return False
+
     def _near_letter(self, lab: ParsedLabel) -> bool:
         """ "I." after "G." (H dropped) is the letter I, not Roman one."""
         letter = next((v for st, v in lab.candidates if st in ("LETTER", "letter")), None)
@@ -362,14 +381,21 @@ class _Builder:
         return False
 
     def _place_bullet(self, blk: _Block, text: str) -> None:
-        # siblings share an indent; a deeper indent nests under the previous bullet
+        # siblings share an indent and a glyph; a deeper indent nests under the previous
+        # bullet; a list a paragraph interrupted goes on with its glyph at its indent
         node = self._new(blk, "bullet", 0, text)
         node.leadin = text.rstrip().endswith(":")  # "● When school is not in session:"
+        node.glyph = blk.glyph
+        if self._bullet_resumes(node):
+            return
         for i in range(len(self.stack) - 1, self.floor - 1, -1):
             n = self.stack[i]
             if n.style == "para":  # a paragraph inside a bulleted item; a lead-in holds
-                outer = (b.style == "bullet" and b.indent >= blk.indent for b in self.stack[:i])
-                if n.leadin and not any(outer):  # its list unless the bullet goes back out
+                outer = (  # its list unless the bullet goes back out to an outer list
+                    b.style == "bullet" and b.indent >= blk.indent and b.glyph == blk.glyph
+                    for b in self.stack[:i]
+                )
+                if n.leadin and not any(outer):
                     break
                 continue
             if n.style != "bullet":
@@ -386,6 +412,18 @@ class _Builder:
         self._attach(node)
 
 
+def _same_list(a: _Node, b: _Node) -> bool:
+    """Two bullets of one list: the same glyph at the same indent (a glyph is known)."""
+    return a.style == "bullet" and bool(a.glyph) and a.glyph == b.glyph and a.indent == b.indent
+
+
+def _last_bullet_child(n: _Node) -> _Node | None:
+    for child in reversed(n.children):
+        if child.style == "bullet":
+            return child
+    return None
+
+
 def _last_labeled_child(n: _Node) -> _Node | None:
     for child in reversed(n.children):
         if child.label is not None and child.style != "dotted":
@@ -398,8 +436,11 @@ def _is_container(n: _Node) -> bool:
     if n.style in ("heading", "attachment", "refs"):
         return True
     if n.leadin:
-        # a lead-in holds its list; a paragraph after a bulleted list closes it
-        return not n.children or (n.children[0].style == "para" and not n.children[-1].leadin)
+        # a lead-in holds its list; a paragraph after a bulleted list closes it, and so
+        # does one after a list of items that ended ("...; and" / "...laws.")
+        if not n.children:
+            return True
+        return n.children[0].style == "para" and not n.children[-1].leadin and not _list_ended(n)
     if n.label is None:  # a bullet that is a heading ("● USE OF FORCE") holds its text
         return n.style == "bullet" and _is_heading_shaped(n.rest.replace("**", ""), strict=True)
     rest = n.rest.strip().replace("**", "")
@@ -410,6 +451,16 @@ def _is_container(n: _Node) -> bool:
     return n.style.split(" ")[-1] in ("dotted", "ROMAN", "LETTER") or _is_heading_shaped(
         rest, strict=True
     )
+
+
+def _list_ended(n: _Node) -> bool:
+    """The lead-in's items ran as one sentence ("...;" / "...; and") and the last one closed
+    it with a period: the list is over."""
+    kids = n.children
+    if len(kids) < 2 or kids[-1].children:
+        return False
+    last, before = kids[-1].rest.rstrip("*").rstrip(), kids[-2].rest.rstrip("*").rstrip()
+    return last.endswith(".") and bool(re.search(r";(?:\s*(?:and|or))?$", before))
 
 
 def _top_level(style: str) -> bool:
@@ -452,6 +503,9 @@ def _split_heading(node: _Node) -> tuple[str, str]:
     m = _COLON_HEAD_RE.match(rest)
     if m and len(m.group(1).split()) <= 6 and not _MODAL_WORDS.search(m.group(1)):
         return m.group(1).strip('"\u201c\u201d '), m.group(2).strip()
+    if node.label is None and node.children and rest.endswith(":"):
+        if _is_heading_shaped(rest[:-1], strict=True):  # "When School is not in session:"
+            return _clean_heading(rest), ""  # over a paragraph: a heading, not a lead-in
     if node.label is None and not (node.style == "bullet" and node.children):
         return "", rest
     if node.children:
@@ -518,7 +572,7 @@ def _walk(
 
 
 def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
-    reserved = {ref for node, ref, _, _ in _walk(roots, None) if node.style == "dotted"}
+    reserved = {ref for node, ref, _, _ in _walk(roots, None) if node.label is not None}
     out: list[Clause] = []
     for node, ref, parent_ref, depth in _walk(roots, reserved):
         heading, text = _split_heading(node)

@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 
 from .align import align, attach_inserts, same_place
 from .classify import XrefContext, xref_context
+from .labels import component_values
 from .model import Alignment, Clause, ClauseTree, Pairing, ProvisionMatch, Side, Unit
 from .normalize import Normalizer, norm_string
 from .sentences import split_sentences
@@ -172,9 +173,12 @@ def _structural(
         new.units,
     )
     ctx_pos = {ref: k for k, ref in enumerate(ctx.d_order)}
-    by_last: dict[str, list[str]] = {}
+    sibs = _Siblings.of(old.tree.clauses), _Siblings.of(new.tree.clauses)
+    by_last: dict[str, list[str]] = {}  # a ref's last component and the positions it stands for
     for dref in ctx.d_order:
-        by_last.setdefault(dref.lower().rsplit(".", 1)[-1], []).append(dref)
+        last = dref.lower().rsplit(".", 1)[-1]
+        for key in {last, *component_values(last)}:
+            by_last.setdefault(key, []).append(dref)
     out, structural = [], []
     clauses = old.clauses
     for k, (clause, pm) in enumerate(zip(clauses, result.provisions, strict=True)):
@@ -183,13 +187,23 @@ def _structural(
             continue
         nxt = clauses[k + 1].ref if k + 1 < len(clauses) else None
         hit = None
-        for dref in by_last.get(clause.ref.lower().rsplit(".", 1)[-1], ()):
+        last = clause.ref.lower().rsplit(".", 1)[-1]
+        keys = {last, *component_values(last)}
+        found = sorted({d for key in keys for d in by_last.get(key, ())}, key=ctx_pos.__getitem__)
+        for dref in found:
             idx = units_of[dref]
-            if not same_place(clause.ref, dref) or any(owner[j] is not None for j in idx):
+            if any(owner[j] is not None for j in idx):
                 continue
-            if not _context_agrees(clause, ctx.d_by_ref[dref], nxt, ctx, ctx_pos, settings):
+            doc_clause = ctx.d_by_ref[dref]
+            if not same_place(clause.ref, dref) and not (
+                not doc_clause.label and _parents_agree(clause, doc_clause, ctx, settings)
+            ):
+                continue  # an unlabelled clause: its position under a parent of that heading
+            if not doc_clause.label and not _order_agrees(clause, doc_clause, ctx, sibs):
+                continue  # a position, not a label: the neighbours must agree
+            if not _context_agrees(clause, doc_clause, nxt, ctx, ctx_pos, settings):
                 continue
-            text = norm_string(new.normalizer.tokens(ctx.d_by_ref[dref].text))
+            text = norm_string(new.normalizer.tokens(doc_clause.text))
             query = norm_string(old.normalizer.tokens(clause.text))
             if fuzz.token_set_ratio(query, text) >= settings.structural_min:
                 hit = idx
@@ -221,11 +235,8 @@ def _context_agrees(
     pos_of: dict[str, int],
     settings: PairSettings,
 ) -> bool:
-    mp = ctx.m_by_ref.get(clause.parent or "")
-    dp = ctx.d_by_ref.get(doc_clause.parent or "")
-    if mp is not None and dp is not None and mp.heading and dp.heading:
-        if fuzz.ratio(mp.heading.lower(), dp.heading.lower()) >= settings.parent_heading_min:
-            return True
+    if _parents_agree(clause, doc_clause, ctx, settings):
+        return True
     if next_ref and ctx.matched_to.get(next_ref):
         nxt_owner = ctx.d_units[ctx.matched_to[next_ref][0]].owner
         pos = pos_of.get(doc_clause.ref, -1)
@@ -234,6 +245,56 @@ def _context_agrees(
         ):
             return True
     return False
+
+
+@dataclass(frozen=True)
+class _Siblings:
+    """Each clause's parent's children, in order, and its index among them."""
+
+    kids: dict[str | None, list[str]]
+    index: dict[str, int]
+
+    @staticmethod
+    def of(clauses: Sequence[Clause]) -> _Siblings:
+        kids: dict[str | None, list[str]] = {}
+        index: dict[str, int] = {}
+        for c in clauses:
+            row = kids.setdefault(c.parent, [])
+            index[c.ref] = len(row)
+            row.append(c.ref)
+        return _Siblings(kids, index)
+
+
+def _order_agrees(
+    clause: Clause, doc_clause: Clause, ctx: _Outline, sibs: tuple[_Siblings, _Siblings]
+) -> bool:
+    """No neighbour contradicts the pairing: where the model clause's previous (next)
+    sibling matched a sibling of ``doc_clause``, that one sits just before (after) it."""
+    m, d = sibs
+    row, k = m.kids.get(clause.parent, []), m.index.get(clause.ref, -1)
+    at = d.index.get(doc_clause.ref, -1)
+    for step in (-1, 1):
+        if not 0 <= k + step < len(row):
+            continue
+        units = ctx.matched_to.get(row[k + step])
+        if not units:
+            continue
+        owner = ctx.d_units[units[0]].owner
+        if owner in d.index and ctx.d_by_ref[owner].parent == doc_clause.parent:
+            if d.index[owner] != at + step:
+                return False
+    return True
+
+
+def _parents_agree(
+    clause: Clause, doc_clause: Clause, ctx: _Outline, settings: PairSettings
+) -> bool:
+    """The two clauses' parents carry the same heading ("Use of Force" / "USE OF FORCE")."""
+    mp = ctx.m_by_ref.get(clause.parent or "")
+    dp = ctx.d_by_ref.get(doc_clause.parent or "")
+    if mp is None or dp is None or not mp.heading or not dp.heading:
+        return False
+    return fuzz.ratio(mp.heading.lower(), dp.heading.lower()) >= settings.parent_heading_min
 
 
 # ---------------------------------------------------------------- headings, candidates

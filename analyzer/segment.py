@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from . import furniture
+from .labels import BULLET_GLYPHS as _BULLET_GLYPHS
 from .labels import BULLET_RE as _BULLET_RE
 from .labels import MD_HEADING_RE as _MD_HEADING_RE
 from .labels import ParsedLabel, parse_label
@@ -36,6 +37,8 @@ __all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel
 
 _MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # linear: no run of "[" rescanned
 _RUN_IN_RE = re.compile(r"\*\*[^*]{1,80}(?::\*\*|\*\*:)")
+_ITEM_END_RE = re.compile(r"(?:[;:]|;\s*(?:and|or))\**$")
+_LONE_GLYPHS = frozenset(_BULLET_GLYPHS) - {"-", "*"} | {"o"}  # "-" alone may be a rule
 
 
 def strip_noise(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str, ...]]:
@@ -50,9 +53,12 @@ def strip_noise(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str, ...
 # Blocks: a label, bullet or blank line starts a block; wrapped lines continue it
 
 
-def _strip_markup(text: str) -> tuple[str, bool, int]:
-    """Return (text without bullets/markdown heading marks, is_bullet, markdown level)."""
+def _strip_markup(text: str) -> tuple[str, str, int]:
+    """Return (text without bullets/markdown heading marks, the bullet's glyph or "",
+    markdown level). A glyph alone on its line is an empty bullet."""
     t = text.strip()
+    if t in _LONE_GLYPHS:
+        return "", t, 0
     if "](" in t:
         t = _MD_LINK_RE.sub(r"\1", t)
     md = 0
@@ -60,10 +66,10 @@ def _strip_markup(text: str) -> tuple[str, bool, int]:
     if m:
         md = len(m.group(1))
         t = t[m.end() :]
-    bullet = False
+    bullet = ""
     m = _BULLET_RE.match(t)
     if m:
-        bullet = True
+        bullet = m.group().split()[-1]
         t = t[m.end() :]
     if t.startswith("**") and "**" in t[2:]:
         inner_end = t.index("**", 2)
@@ -75,10 +81,20 @@ def _strip_markup(text: str) -> tuple[str, bool, int]:
     return t, bullet, md
 
 
-def _wrap_width(lines: Sequence[Line]) -> int:
-    """The width of a full wrapped line (90th percentile of line lengths)."""
+_WIDEST_WRAP = 130  # no one hard-wraps text wider than this
+_UNWRAPPED_SHARE = 0.1  # more lines than this beyond it: one paragraph per line
+
+
+def _wrap_width(lines: Sequence[Line]) -> float:
+    """The width of a full wrapped line (90th percentile of line lengths); infinite when
+    the text is not hard-wrapped (a paragraph per line: many lines are wider than anyone
+    wraps), so that every line ends before the margin."""
     lengths = sorted(len(ln.text.strip()) for ln in lines if ln.text.strip())
-    return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+    if not lengths:
+        return 0
+    if sum(n > _WIDEST_WRAP for n in lengths) > _UNWRAPPED_SHARE * len(lengths):
+        return float("inf")
+    return lengths[int(0.9 * (len(lengths) - 1))]
 
 
 def _blocks(lines: Sequence[Line]) -> list[_Block]:
@@ -91,7 +107,8 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         if not ln.text.strip():
             after_blank = True
             continue
-        body, bullet, md = _strip_markup(ln.text)
+        body, glyph, md = _strip_markup(ln.text)
+        bullet = bool(glyph)
         label = parse_label(body)
         indent = len(ln.text) - len(ln.text.lstrip())
         # a short line ends its paragraph: the next capitalized line starts a new one, unless
@@ -100,6 +117,12 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         new_para = new_para and not furniture.opens_tail(prev_text)
         # a bold run-in heading ("**School:** An ...") after a finished sentence starts one
         new_para = new_para or (bool(_RUN_IN_RE.match(body)) and not _ends_open(prev_text))
+        # a list item that ended (";", "; and", ":") well before the margin ends its block,
+        # whatever the case of the next line ("...school officials;" / "providing advice")
+        item_end = bool(prev_text) and bool(_ITEM_END_RE.search(prev_text))
+        new_para = new_para or (item_end and len(prev_text) < short)
+        # a new indent after a lead-in (":") starts its list ("...include:" / " fostering")
+        new_para = new_para or (indent != prev_indent and prev_text.rstrip("*").endswith(":"))
         # an indented unlabelled list item: after an item that ended (";"), a new indent
         # after a lead-in (":"), a shallower indent after a sentence (never a hanging
         # continuation, which goes deeper)
@@ -121,6 +144,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
                     label,
                     after_blank or new_para,
                     prev_open=_ends_open(prev_text) and not after_blank and not new_para,
+                    glyph=glyph,
                 )
             )
         else:
