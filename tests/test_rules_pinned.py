@@ -1,0 +1,265 @@
+"""Rules of classify and check that mutation testing found unpinned (``make mutation``): one
+small fixture per rule, named after the case it handles; each fails when its rule is
+deleted or turned around. What a reviewer reads (the explanation, the quoted words, the
+candidate shown) is part of the rule and is asserted word for word."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.baselines import load_model
+from analyzer.check import Catalog, Requirement, RequirementStatus, catalog_from_dict, check
+from analyzer.classify import classify, redline_pairs
+from analyzer.model import Addition, Candidate, Finding, Location, Status
+from analyzer.normalize import build_normalizer
+
+MODEL = load_model("post-sro")
+
+
+def _classify(old: str, new: str):  # noqa: ANN202 - a Classification
+    return classify(old, new, build_normalizer(MODEL, new))
+
+
+def _explained(old: str, new: str) -> list[tuple[str, str, str | None, str]]:
+    """(category, effect, direction, explanation) of each change."""
+    return [
+        (str(c.category), str(c.effect), c.direction and str(c.direction), c.explanation)
+        for c in _classify(old, new).changes
+    ]
+
+
+# ---------------------------------------------------------------- classify: hunks
+
+
+def test_modal_weaker_in_a_hunk_that_also_changes_the_verb() -> None:
+    # no document modal governs "report", so the hunk itself carries the weaker modal
+    assert _explained(
+        "The SRO shall report the incident.", "The SRO may document the incident."
+    ) == [("modality", "weakened", "weaker", "obligation weaker: “shall report” → “may document”")]
+
+
+def test_modal_stronger_in_a_hunk_that_also_changes_the_verb() -> None:
+    assert _explained(
+        "The SRO may document the incident.", "The SRO shall report the incident."
+    ) == [
+        (
+            "modality",
+            "strengthened",
+            "stronger",
+            "obligation stronger: “may document” → “shall report”",
+        )
+    ]
+
+
+def test_negation_added_names_the_word_added() -> None:
+    assert _explained("The SRO will contact parents.", "The SRO will not contact parents.") == [
+        ("negation", "weakened", None, "negation added: (nothing) → “not”")
+    ]
+
+
+def test_negation_removed_names_the_word_removed() -> None:
+    assert _explained("The SRO will not contact parents.", "The SRO will contact parents.") == [
+        ("negation", "weakened", None, "negation removed: “not” → (nothing)")
+    ]
+
+
+def test_modal_dropped_says_so() -> None:
+    assert _explained("the SRO shall assess the condition", "the SRO assess the condition") == [
+        ("modality", "weakened", "weaker", "obligation weaker (modal dropped): “shall” → (nothing)")
+    ]
+
+
+def test_modal_added_says_so() -> None:
+    assert _explained("the SRO assesses the condition", "the SRO must assess the condition") == [
+        (
+            "modality",
+            "strengthened",
+            "stronger",
+            "obligation stronger (modal added): “assesses” → “must assess”",
+        )
+    ]
+
+
+def test_a_modal_dropped_with_another_verb_is_not_only_the_modal() -> None:
+    # "reviews" is not "assess" inflected: the obligation's object changed, a scope change
+    (row,) = _explained("the SRO shall assess the condition", "the SRO reviews the condition")
+    assert row[:3] == ("scope", "needs-review", None)
+
+
+def test_punctuation_only_is_editorial_wording() -> None:
+    assert _explained("Students, staff and parents.", "Students, staff, and parents.") == [
+        ("wording", "equivalent", None, "punctuation changed")
+    ]
+
+
+def test_typo_level_edit_quotes_both_spellings() -> None:
+    old, new = (
+        "the school resource officer shall attend",
+        "the school resources officer shall attend",
+    )
+    assert _explained(old, new) == [
+        (
+            "wording",
+            "equivalent",
+            None,
+            "typo: “school resource officer” → “school resources officer”",
+        )
+    ]
+
+
+def test_lettered_citation_quotes_the_letters() -> None:
+    old, new = "under paragraph (a), clause (4)", "under paragraph (c), clause (4)"
+    assert _explained(old, new) == [
+        ("citation", "needs-review", None, "citation changed: “a” → “c”")
+    ]
+
+
+def test_a_declared_name_filled_in_with_detail_is_one_entity_change() -> None:
+    old = "employed by [AGENCY NAME] should be"
+    new = "employed by (Hutchinson Public Schools ISD 423/Hutchinson Police Department) should be"
+    first = _classify(old, new).changes[0]
+    assert str(first.category) == "entity" and not first.substantive
+    assert first.explanation.startswith("declared substitution: “[AGENCY NAME]” → “(Hutchinson")
+
+
+def test_eight_content_words_go_straight_to_scope() -> None:
+    # a long rewrite is judged as a whole (scope or wording), never as a figure
+    old = "within 10 days the principal reviews each referral and notifies the family"
+    new = "within 30 days a committee examines every complaint and informs the district office"
+    categories = {c for c, *_ in _explained(old, new)}
+    assert categories == {"scope"}
+
+
+# ---------------------------------------------------------------- classify: redline
+
+
+def test_a_short_equal_island_between_two_rewrites_joins_them() -> None:
+    old = "The SRO must notify the principal in writing within ten days."
+    new = "The SRO must call the principal by telephone the next morning."
+    assert _classify(old, new).redline == (
+        ("equal", "The SRO must"),
+        ("delete", " notify the principal in writing within ten days"),
+        ("insert", " call the principal by telephone the next morning"),
+        ("equal", "."),
+    )
+
+
+def test_an_island_between_two_small_edits_stays_equal() -> None:
+    # the edits either side are too small (2 + 1 words) to read as one rewrite
+    old = "The SRO must promptly notify the principal immediately."
+    new = "The SRO must quickly tell the principal at once."
+    assert ("equal", " the principal") in _classify(old, new).redline
+
+
+def test_a_long_equal_run_between_two_rewrites_stays_equal() -> None:
+    old = "The SRO must notify the school principal in writing within ten days."
+    new = "The SRO must call the school principal in writing the next morning."
+    assert ("equal", " the school principal in writing") in _classify(old, new).redline
+
+
+def test_redline_opcodes_cover_both_token_lists() -> None:
+    n = build_normalizer(MODEL, "")
+    a, b = n.tokens("one two three four"), n.tokens("one 2 three five six")
+    ops = redline_pairs(a, b)
+    assert ops[0][1] == 0 and ops[0][3] == 0 and ops[-1][2] == len(a) and ops[-1][4] == len(b)
+    assert all(x[2] == y[1] and x[4] == y[3] for x, y in zip(ops, ops[1:], strict=False))
+
+
+# ---------------------------------------------------------------- check: candidates
+
+
+def _loc(line: int) -> Location:
+    return Location(1, line, 1, line)
+
+
+NOTIFY = "Shall establish a public notification process that an SRO will be present in the schools."
+R07 = Requirement(
+    id="R07",
+    title="Public notification",
+    citation="Minn. Stat. 626.8482, subd. 5(b)(1)",
+    provisions=("IV.A.1.iv",),
+    weakened_if="no public notification",
+)
+
+
+def _missing(candidate_ref: str, candidate_text: str) -> Finding:
+    return Finding(
+        model_ref="IV.A.1.iv",
+        model_heading="",
+        model_text=NOTIFY,
+        status=Status.MISSING,
+        substantive=True,
+        moved=False,
+        similarity=0.0,
+        doc_refs=(),
+        doc_text=None,
+        location=None,
+        changes=(),
+        redline=(),
+        explanation="",
+        candidate=Candidate(candidate_ref, candidate_text, 0.42, _loc(25)),
+    )
+
+
+CLOSE = "The department will notify the public that an SRO is present in the schools."
+
+
+def test_a_missing_provision_whose_candidate_is_an_added_sentence_needs_review() -> None:
+    additions = [Addition("II.6", "", CLOSE, _loc(25))]
+    (result,) = check([_missing("II.6", CLOSE)], additions, Catalog("post-sro", (R07,)))
+    assert result.status is RequirementStatus.NEEDS_REVIEW
+    (evidence,) = [e for e in result.evidence if e.kind == "candidate"]
+    assert (evidence.model_ref, evidence.doc_ref, evidence.location) == (
+        "IV.A.1.iv",
+        "II.6",
+        _loc(25),
+    )
+    assert evidence.quote.startswith("nearest candidate for IV.A.1.iv (42%): The department")
+
+
+def test_a_candidate_matched_elsewhere_is_no_reason_to_review() -> None:
+    # the nearest sentence belongs to another provision (not an addition): missing
+    (result,) = check([_missing("II.6", CLOSE)], [], Catalog("post-sro", (R07,)))
+    assert result.status is RequirementStatus.MISSING
+
+
+def test_an_added_candidate_sharing_too_few_words_is_no_reason_to_review() -> None:
+    far = "Officers are present at public events in the schools."
+    additions = [Addition("II.6", "", far, _loc(25))]
+    (result,) = check([_missing("II.6", far)], additions, Catalog("post-sro", (R07,)))
+    assert result.status is RequirementStatus.MISSING
+
+
+def test_a_reference_list_addition_is_never_a_candidate() -> None:
+    from analyzer.model import ClauseKind
+
+    additions = [Addition("II.6", "", CLOSE, _loc(25), ClauseKind.REFERENCE)]
+    (result,) = check([_missing("II.6", CLOSE)], additions, Catalog("post-sro", (R07,)))
+    assert result.status is RequirementStatus.MISSING
+
+
+# ---------------------------------------------------------------- check: catalogs
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("R1", "each requirement must be an object"),
+        (
+            {"id": "R1", "citation": "c", "provisions": ["I"]},
+            "requirement R1 lacks title; add them",
+        ),
+        ({"title": "t", "citation": "c", "provisions": ["I"]}, r"requirement \? lacks id; add"),
+    ],
+)
+def test_a_malformed_requirement_names_what_it_lacks(item: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        catalog_from_dict({"model": "m", "requirements": [item]}, "cat.json")
+
+
+def test_a_requirement_declares_the_direction_of_its_figures() -> None:
+    item = {"id": "R1", "title": "t", "citation": "c", "provisions": ["I"]}
+    catalog = catalog_from_dict(
+        {"model": "m", "requirements": [item | {"figures": {"larger": "weaker"}}]}, "cat.json"
+    )
+    assert catalog.requirements[0].figures == "weaker"
