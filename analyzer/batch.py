@@ -169,7 +169,7 @@ def _prepare(path: Path, model: str, html: bool, ship: bool, auditor: str) -> Ta
     except PolicyDiffError as exc:
         return Result(label, "", 0.0, None, None, exc.code, one_line(str(exc)))
     except OSError as exc:
-        reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else (exc.strerror or "")
         err = UnreadableFileError(label, reason or type(exc).__name__)
         return Result(label, "", 0.0, None, None, err.code, one_line(str(err)))
     return Task(str(path), digest, model, html, data, auditor, label)

@@ -101,7 +101,8 @@ def _heatmap(conn: sqlite3.Connection, model_id: str) -> dict[str, Any]:
             code = STATUS_CODE.get(_cell_status(status, substantive), "?")
             cells[doc_id][col[ref]] = code
     total = conn.execute("SELECT COUNT(*) FROM documents WHERE model_id = ?", (model_id,))
-    groups, sections = [], []
+    groups: list[dict[str, Any]] = []
+    sections: list[dict[str, Any]] = []
     for i, p in enumerate(provisions):
         top = p["section"] or "(no heading)"
         if not sections or sections[-1]["name"] != top:

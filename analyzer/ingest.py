@@ -32,6 +32,7 @@ import os
 import re
 import stat
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import furniture, layout
@@ -324,7 +325,7 @@ def _pdf_document(data: bytes, path: str, digest: str, engine: str, limits: Read
     )
 
 
-def _pdf_furniture(lines: list[Line], margins: list[bool], pages: int) -> dict[int, str]:
+def _pdf_furniture(lines: Sequence[Line], margins: Sequence[bool], pages: int) -> dict[int, str]:
     return furniture.find(lines, margins=margins, pages=pages)
 
 

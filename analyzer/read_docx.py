@@ -21,6 +21,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 
 from .docx_numbering import Numbering, w_tag
 from .errors import CorruptFileError
@@ -89,9 +90,9 @@ class _Reader:
             elif tag in (w_tag("sdt"), w_tag("customXml"), w_tag("ins"), w_tag("moveTo")):
                 if tag in self.drop_containers:
                     continue
-                content = child.find(w_tag("sdtContent")) if tag == w_tag("sdt") else child
+                content: Any = child.find(w_tag("sdtContent")) if tag == w_tag("sdt") else child  # type: ignore[attr-defined]
                 if content is not None:
-                    stack.append(iter(content.iterchildren()))  # type: ignore[attr-defined]
+                    stack.append(iter(content.iterchildren()))
 
     def table(self, table: object) -> None:
         for row in table.iterchildren(w_tag("tr")):  # type: ignore[attr-defined]

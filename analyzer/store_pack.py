@@ -196,10 +196,11 @@ def model_rows(model_id: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ..
     parents = {c.ref: c.parent for c in model.tree.clauses}
     prov_rows = []
     for seq, clause in enumerate(model.tree.clauses, 1):
-        section, ref = "", clause.ref
-        while ref is not None and not section:
-            section = headings.get(ref) or ""
-            ref = parents.get(ref)
+        section = ""
+        up: str | None = clause.ref
+        while up is not None and not section:
+            section = headings.get(up) or ""
+            up = parents.get(up)
         prov_rows.append(
             (
                 model_id,
