@@ -32,9 +32,12 @@ format: $(STAMP)
 	$(BIN)/ruff format analyzer tests bench
 	$(BIN)/ruff check --fix analyzer tests bench
 
+# make mutation MUTANTS='analyzer.classify* analyzer.check*' JOBS=1  (a subset, one worker)
+JOBS ?= 1
+MUTANTS ?=
 mutation: $(STAMP)
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children 2 || true
+	nice -n 10 $(BIN)/mutmut run --max-children $(JOBS) $(MUTANTS) || true
 	$(BIN)/python -m bench.mutation_score
 
 typecheck: $(STAMP)

@@ -263,3 +263,89 @@ def test_a_requirement_declares_the_direction_of_its_figures() -> None:
         {"model": "m", "requirements": [item | {"figures": {"larger": "weaker"}}]}, "cat.json"
     )
     assert catalog.requirements[0].figures == "weaker"
+
+
+# ---------------------------------------------------------------- check: explanations
+
+
+def test_describe_quotes_the_text_its_explanation_does_not_show() -> None:
+    from analyzer.check import describe
+    from analyzer.model import Category, Change
+
+    bare = Change(Category.SCOPE, True, "the principal", "the dean", "")
+    assert describe(bare) == "scope changed (“the principal” → “the dean”)"
+    removed = Change(Category.SCOPE, True, "the principal", "", "text removed")
+    assert describe(removed) == "text removed (“the principal” → “—”)"
+    quoted = Change(
+        Category.SCOPE, True, "the principal", "the dean", "“the principal” → “the dean”"
+    )
+    assert describe(quoted) == "“the principal” → “the dean”"
+
+
+def _modified(ref: str, change, *, moved: bool = False, doc_ref: str = "9.2") -> Finding:  # noqa: ANN001
+    return Finding(
+        model_ref=ref,
+        model_heading="",
+        model_text="The SRO shall assess the student.",
+        status=Status.MODIFIED,
+        substantive=True,
+        moved=moved,
+        similarity=0.9,
+        doc_refs=(doc_ref,),
+        doc_text="The SRO should assess the student.",
+        location=_loc(12),
+        changes=(change,),
+        redline=(),
+        explanation="",
+    )
+
+
+def _weaker():  # noqa: ANN202
+    from analyzer.model import Category, Change, Direction
+
+    return Change(
+        Category.MODALITY,
+        True,
+        "shall",
+        "should",
+        "obligation weaker: shall → should",
+        Direction.WEAKER,
+    )
+
+
+def _req(*refs: str) -> Requirement:
+    return Requirement("R1", "Assess", "Minn. Stat. 626.8482, subd. 5", tuple(refs), "dropped")
+
+
+def test_a_weakened_requirement_cites_where_the_provision_moved() -> None:
+    finding = _modified("IV.E.2.ii", _weaker(), moved=True, doc_ref="5.3")
+    (result,) = check([finding], [], Catalog("post-sro", (_req("IV.E.2.ii"),)))
+    assert result.status is RequirementStatus.WEAKENED
+    assert (
+        "IV.E.2.ii (moved to document 5.3, p. 1, line 12): obligation weaker: shall → should"
+        in (result.explanation)
+    )
+
+
+def test_a_provision_in_place_under_its_own_number_is_cited_by_page_only() -> None:
+    finding = _modified("IV.E.2.ii", _weaker(), doc_ref="IV.E.2.ii")
+    (result,) = check([finding], [], Catalog("post-sro", (_req("IV.E.2.ii"),)))
+    assert "IV.E.2.ii (p. 1, line 12): obligation weaker" in result.explanation
+
+
+def test_two_missing_provisions_are_joined_in_plain_words() -> None:
+    from analyzer.check import _join
+
+    assert _join(["IV.A"]) == "IV.A"
+    assert _join(["IV.A", "IV.B"]) == "IV.A and IV.B"
+    assert _join(["IV.A", "IV.B", "IV.C"]) == "IV.A, IV.B and IV.C"
+
+
+def test_the_document_s_own_wording_is_quoted_with_its_place() -> None:
+    from analyzer.check import Evidence, _own_wording
+
+    placed = Evidence(None, "4.2", "SROs notify the public.", _loc(7), "addition")
+    bare = Evidence(None, None, "SROs notify the public.", None, "addition")
+    assert _own_wording([placed, bare]) == (
+        "“SROs notify the public.” (document 4.2, p. 1, line 7); “SROs notify the public.”"
+    )
