@@ -349,3 +349,46 @@ def test_the_document_s_own_wording_is_quoted_with_its_place() -> None:
     assert _own_wording([placed, bare]) == (
         "“SROs notify the public.” (document 4.2, p. 1, line 7); “SROs notify the public.”"
     )
+
+
+def test_a_catalog_keeps_what_each_requirement_says() -> None:
+    item = {
+        "id": "R1",
+        "title": "Training",
+        "citation": "subd. 3",
+        "provisions": ["IV.G.1"],
+        "weakened_if": "the training is optional",
+        "figures": {"larger": "stronger"},
+    }
+    (req,) = catalog_from_dict({"model": "m", "requirements": [item]}, "cat.json").requirements
+    assert (req.title, req.citation, req.weakened_if, req.figures) == (
+        "Training",
+        "subd. 3",
+        "the training is optional",
+        "stronger",
+    )
+
+
+@pytest.mark.parametrize("figures", [{"larger": "longer"}, "weaker"])
+def test_a_figure_direction_other_than_weaker_or_stronger_is_refused(figures: object) -> None:
+    item = {"id": "R1", "title": "t", "citation": "c", "provisions": ["I"], "figures": figures}
+    message = r"cat.json: requirement R1: 'figures' must be \{\"larger\": \"weaker\"\}"
+    with pytest.raises(ValueError, match=message):
+        catalog_from_dict({"model": "m", "requirements": [item]}, "cat.json")
+
+
+def test_a_bad_keyword_regex_names_the_pattern() -> None:
+    item = {"id": "R1", "title": "t", "citation": "c", "provisions": ["I"], "keywords": ["(a"]}
+    with pytest.raises(ValueError, match=r"R1: bad keyword regex '\(a' .*fix the pattern"):
+        catalog_from_dict({"model": "m", "requirements": [item]}, "cat.json")
+
+
+def test_a_candidate_shares_words_across_plurals() -> None:
+    # "rules", "fees", "logs" against "rule", "fee", "log": plural and singular count as shared
+    model_text = "Post the rules, fees and logs."
+    candidate = "The rule, the fee and the log are posted."
+    finding = _missing("II.6", candidate)
+    finding = Finding(**{**finding.__dict__, "model_text": model_text})
+    additions = [Addition("II.6", "", candidate, _loc(25))]
+    (result,) = check([finding], additions, Catalog("post-sro", (R07,)))
+    assert result.status is RequirementStatus.NEEDS_REVIEW
