@@ -392,3 +392,52 @@ def test_a_candidate_shares_words_across_plurals() -> None:
     additions = [Addition("II.6", "", candidate, _loc(25))]
     (result,) = check([finding], additions, Catalog("post-sro", (R07,)))
     assert result.status is RequirementStatus.NEEDS_REVIEW
+
+
+# ---------------------------------------------------------------- classify: cross-reference context
+
+
+def test_cross_reference_context_knows_labels_their_tails_and_what_they_are_about() -> None:
+    from analyzer.classify import xref_context
+    from analyzer.segment import segment_text
+
+    doc = segment_text(
+        "POLICY 417\n\n417.1 DEFINITIONS\n\nA. School means a public school.\n\n"
+        "417.2 USE OF FORCE\n\nA. The SRO shall use force only as allowed.\n\n"
+        "1. Force is a last resort.\n"
+    )
+    model = segment_text("I. PURPOSE\n\nA. The purpose.\n\nII. FORCE\n\nA. Force rules.\n")
+    assert [c.ref for c in doc.clauses] == ["A", "417.2", "417.2.A", "417.2.A.1"]
+    # sentence k of clause unit_clauses[k] aligned to aligned_to[k]; None: aligned to nothing
+    x = xref_context(doc, model, ["A", "417.2.A.1", "417.2.A"], ["I.A", "II.A", None])
+    # every ref, every label's last word, every tail of a labelled ref ("a.1" of "417.2.a.1")
+    assert x.doc_refs == {"a", "417.2", "417.2.a", "417.2.a.1", "2", "2.a", "2.a.1", "1", "a.1"}
+    assert x.model_refs == {"i", "i.a", "ii", "ii.a"}
+    # a clause is about the model sections its sentences (and its children's) aligned to
+    force = frozenset({"ii.a"})
+    assert x.doc_topics == {
+        "a": frozenset({"i.a", "ii.a"}),
+        "417.2.a.1": force,
+        "2.a.1": force,
+        "a.1": force,
+        "1": force,
+        "417.2.a": force,
+        "2.a": force,
+        "417.2": force,
+        "2": force,
+    }
+
+
+def test_a_catalog_keeps_its_statute_and_refuses_duplicate_ids() -> None:
+    item = {"id": "R1", "title": "t", "citation": "c", "provisions": ["I"]}
+    catalog = catalog_from_dict({"model": "m", "statute": "626.8482", "requirements": [item]})
+    assert catalog.statute == "626.8482"
+    with pytest.raises(ValueError, match="cat.json: requirement ids must be unique"):
+        catalog_from_dict({"model": "m", "requirements": [item, item]}, "cat.json")
+
+
+def test_a_long_quote_is_cut_at_a_word_with_an_ellipsis() -> None:
+    from analyzer.check import _clip
+
+    assert _clip("one two  three", 13) == "one two three"  # spaces collapsed, fits exactly
+    assert _clip("one two three four", 12) == "one two …"
