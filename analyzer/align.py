@@ -127,18 +127,15 @@ def same_place(model_ref: str, doc_ref: str) -> bool:
     ref, or the same last two or more components ("IV.A.1.i" and "1003.4.A.1.i"), a
     component standing for the same position whatever its kind ("I.1" and "1.1")."""
     a, b = model_ref.lower().split("."), doc_ref.lower().split(".")
-    k = 0
-    while k < min(len(a), len(b)) and (
-        a[-1 - k] == b[-1 - k] or component_values(a[-1 - k]) & component_values(b[-1 - k])
-    ):
-        k += 1
-    return k == len(a) or k >= 2
+    if not component_values(a[-1]) & component_values(b[-1]):
+        return False
+    return len(a) == 1 or (len(b) >= 2 and bool(component_values(a[-2]) & component_values(b[-2])))
 
 
 def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.ndarray:
     """``same_place`` for every (model sentence, document sentence) pair, computed once per
-    pair of refs (only refs whose last components can stand for the same position
-    qualify), with the positions of each distinct component read once."""
+    pair of refs through an index of the document refs by the positions their last one and
+    two components stand for (``same_place`` reads no further than two components)."""
     m_refs = list(dict.fromkeys(u.owner for u in model_units))
     d_refs = list(dict.fromkeys(u.owner for u in doc_units))
     values: dict[str, frozenset[str]] = {}
@@ -149,30 +146,32 @@ def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.nd
             hit = values[component] = component_values(component)
         return hit
 
-    def place(a: list[str], b: list[str]) -> bool:  # same_place over split, lowered refs
-        k = 0
-        while k < min(len(a), len(b)) and (
-            a[-1 - k] == b[-1 - k] or vals(a[-1 - k]) & vals(b[-1 - k])
-        ):
-            k += 1
-        return k == len(a) or k >= 2
-
-    d_parts = [ref.lower().split(".") for ref in d_refs]
-    by_last: dict[str, list[int]] = {}
-    for c, parts in enumerate(d_parts):
-        for value in vals(parts[-1]):
-            by_last.setdefault(value, []).append(c)
+    last: dict[str, set[int]] = {}  # a position of the last component -> doc refs
+    last_two: dict[tuple[str, str], set[int]] = {}  # positions of the last two -> doc refs
+    for c, ref in enumerate(d_refs):
+        parts = ref.lower().split(".")
+        for v in vals(parts[-1]):
+            last.setdefault(v, set()).add(c)
+            if len(parts) >= 2:
+                for w in vals(parts[-2]):
+                    last_two.setdefault((v, w), set()).add(c)
     same = np.zeros((len(m_refs), len(d_refs)))
     for r, ref in enumerate(m_refs):
         parts = ref.lower().split(".")
-        for c in sorted({c for v in vals(parts[-1]) for c in by_last.get(v, ())}):
-            if place(parts, d_parts[c]):
-                same[r, c] = 1.0
+        cols: set[int] = set()
+        for v in vals(parts[-1]):
+            if len(parts) == 1:
+                cols |= last.get(v, set())
+            else:
+                for w in vals(parts[-2]):
+                    cols |= last_two.get((v, w), set())
+        if cols:
+            same[r, sorted(cols)] = 1.0
     m_index = {r: i for i, r in enumerate(m_refs)}
     d_index = {r: i for i, r in enumerate(d_refs)}
     rows = np.array([m_index[u.owner] for u in model_units])
-    cols = np.array([d_index[u.owner] for u in doc_units])
-    return same[np.ix_(rows, cols)]
+    cols_of = np.array([d_index[u.owner] for u in doc_units])
+    return same[np.ix_(rows, cols_of)]
 
 
 def _neighbour_bonus(s: np.ndarray) -> np.ndarray:

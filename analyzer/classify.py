@@ -218,6 +218,9 @@ def classify(
     b = self_references(normalizer.tokens(doc_text), doc_text, rules)
     ops = redline_pairs(a, b)
     redline = _display(ops, a, b, model_text, doc_text)
+    if a == b:  # token for token the same: no hunk, no modal or name read differently
+        status = Status.IDENTICAL if _raw_equal(model_text, doc_text) else Status.EDITORIAL
+        return Classification(status, False, (), redline, 1.0)
     a_words = [t.norm for t in a if t.kind != "punct"]
     b_words = [t.norm for t in b if t.kind != "punct"]
     similarity = fuzz.ratio(" ".join(a_words), " ".join(b_words)) / 100.0
@@ -247,6 +250,8 @@ def classify(
 
 def _raw_equal(a: str, b: str) -> bool:
     """Equal as printed, whatever the typography (quotes, dashes, spaces, ligatures)."""
+    if a == b:
+        return True
     return " ".join(fold_typography(a).split()) == " ".join(fold_typography(b).split())
 
 

@@ -15,6 +15,7 @@ choose_model(model, tree, *, context) -> Choice, find_attachment(tree, model, *,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,11 +35,26 @@ def body_clauses(tree: ClauseTree) -> list[Clause]:
 
 
 def _found(m_norms: Sequence[str], d_norms: Sequence[str], min_ratio: float) -> np.ndarray:
-    """For each model sentence: whether a document sentence matches it closely."""
-    if not m_norms or not d_norms:
+    """For each model sentence: whether a document sentence matches it closely (its ratio,
+    rounded half up to a whole number as ``uint8`` scores are, reaches ``min_ratio``). A
+    sentence found verbatim is found without scoring; the others are scored with the
+    cutoff, so rapidfuzz gives up early on a pair that cannot reach it."""
+    cutoff = max(math.ceil(min_ratio) - 0.5, 0.0)  # the ratios that round up to it
+    if not m_norms or not d_norms or cutoff > 100:
         return np.zeros(len(m_norms), dtype=bool)
-    scores = process.cdist(m_norms, d_norms, scorer=fuzz.ratio, dtype=np.uint8)
-    return np.asarray(scores.max(axis=1) >= min_ratio)
+    verbatim = set(d_norms)
+    found = np.fromiter((m in verbatim for m in m_norms), dtype=bool, count=len(m_norms))
+    rest = [i for i, hit in enumerate(found) if not hit]
+    if rest:
+        scores = process.cdist(
+            [m_norms[i] for i in rest],
+            d_norms,
+            scorer=fuzz.ratio,
+            dtype=np.uint8,
+            score_cutoff=cutoff,
+        )
+        found[rest] = scores.max(axis=1) >= min_ratio
+    return found
 
 
 def detect_model(tree: ClauseTree, *, context: Context) -> tuple[str, dict[str, float]]:

@@ -55,10 +55,11 @@ _IN_WORD = str.maketrans({**dict.fromkeys(_INVISIBLE, ""), **_LIGATURES})
 _W = "A-Za-z0-9\ufb00-\ufb06" + _INVISIBLE
 _WORD_RE = re.compile(rf"§+|\d+(?:/\d+)+|[{_W}]+(?:['.\-][{_W}]+)*(?:'s?)?")
 _PUNCT_RE = re.compile(rf"[^\s{_W}]")
-_TOKEN_RE = re.compile(f"{_WORD_RE.pattern}|{_PUNCT_RE.pattern}")
+_TOKEN_RE = re.compile(f"(?P<word>{_WORD_RE.pattern})|{_PUNCT_RE.pattern}")
 _NUMERIC_RE = re.compile(r"^\d[\d.,\-/]*$")
 _DASHES = str.maketrans(dict.fromkeys("\u2014\u2015\ufe58", "-"))  # prose dashes: punctuation
 _QUOTES = _TYPOGRAPHY
+_SECTION_NUMBER = re.compile(r"^\d{3}[a-z]?\.\d+")  # "626.8482" after "section"
 
 
 def fold_typography(text: str) -> str:
@@ -103,12 +104,21 @@ def _tokenize(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     folded = text.translate(_TYPOGRAPHY)  # same length: spans are the raw text's
     for m in _TOKEN_RE.finditer(folded):
-        raw = text[m.start() : m.end()]
-        if _WORD_RE.fullmatch(m.group(0)):
-            out.append(Token(_norm_word(raw), raw, m.start(), m.end(), "word"))
+        start, end = m.span()
+        raw = text[start:end]
+        if m.lastgroup == "word":
+            out.append(Token(_norm_word(raw), raw, start, end, "word"))
         else:
-            out.append(Token(m.group(0).translate(_DASHES), raw, m.start(), m.end(), "punct"))
+            out.append(Token(m.group(0).translate(_DASHES), raw, start, end, "punct"))
     return tuple(out)
+
+
+@lru_cache(maxsize=4_096)
+def _words(text: str) -> tuple[tuple[Token, ...], tuple[int, ...], tuple[str, ...]]:
+    """The raw tokens of ``text``, the indices of its words and their norms."""
+    raw = _tokenize(text)
+    words = tuple(i for i, t in enumerate(raw) if t.kind == "word")
+    return raw, words, tuple(raw[i].norm for i in words)
 
 
 def tables() -> dict[str, Any]:
@@ -227,6 +237,12 @@ class Normalizer:
     lexicon: Lexicon = field(compare=False)  # the run's word classes (for the stages)
     starts: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first word -> lengths
     _memo: dict[str, tuple[Token, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # the first two words of every phrase of two or more words (a quick "no" for "the ...")
+    _pairs: frozenset[tuple[str, ...]] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        pairs = frozenset(k[:2] for k in self.phrases if len(k) > 1)
+        object.__setattr__(self, "_pairs", pairs)
 
     def tokens(self, text: str) -> list[Token]:
         """Normalized tokens of ``text``; multi-word phrases collapse into one token."""
@@ -238,55 +254,48 @@ class Normalizer:
         return list(hit)
 
     def _tokens(self, text: str) -> list[Token]:
-        raw = _tokenize(text)
-        words = [i for i, t in enumerate(raw) if t.kind == "word"]
+        raw, words, norms = _words(text)
+        starts, number_words, section_words = self.starts, self.number_words, self.section_words
         out: list[Token] = []
         wi = 0
         last_raw = -1
-        while wi < len(words):
+        n_words = len(words)
+        while wi < n_words:
             i = words[wi]
-            for p in range(last_raw + 1, i):
-                out.append(raw[p])
-            hit = self._match(raw, words, wi)
+            if last_raw + 1 < i:
+                out.extend(raw[last_raw + 1 : i])
+            norm = norms[wi]
+            hit = self._match(norms, wi) if norm in starts else None
             if hit is not None:
-                n, norm, kind = hit
+                n, phrase_norm, kind = hit
                 j = words[wi + n - 1]
-                out.append(
-                    Token(norm, text[raw[i].start : raw[j].end], raw[i].start, raw[j].end, kind)
-                )
+                start, end = raw[i].start, raw[j].end
+                out.append(Token(phrase_norm, text[start:end], start, end, kind))
                 last_raw = j
                 wi += n
                 continue
-            tok = raw[i]
-            num = self.number_words.get(tok.norm)
+            num = number_words.get(norm)
             if num is not None:
                 tok, last_raw, wi = self._number_word(raw, words, wi, text, num)
                 out.append(tok)
                 continue
-            if tok.norm in self.section_words and wi + 1 < len(words):
-                nxt = raw[words[wi + 1]].norm
-                if re.match(r"^\d{3}[a-z]?\.\d+", nxt):
-                    out.append(Token("mss", tok.raw, tok.start, tok.end, "word"))
-                    last_raw = i
-                    wi += 1
-                    continue
+            tok = raw[i]
+            if norm in section_words and wi + 1 < n_words and _SECTION_NUMBER.match(norms[wi + 1]):
+                tok = Token("mss", tok.raw, tok.start, tok.end, "word")
             out.append(tok)
             last_raw = i
             wi += 1
         out.extend(raw[last_raw + 1 :])
         return out
 
-    def _match(
-        self, raw: Sequence[Token], words: Sequence[int], wi: int
-    ) -> tuple[int, str, str] | None:
-        lengths = self.starts.get(raw[words[wi]].norm)
-        if not lengths:
-            return None
-        for n in lengths:
-            if n > len(words) - wi:
+    def _match(self, norms: tuple[str, ...], wi: int) -> tuple[int, str, str] | None:
+        """The longest phrase starting at word ``wi``: (words, norm, kind), or None."""
+        left = len(norms) - wi
+        more = left > 1 and norms[wi : wi + 2] in self._pairs
+        for n in self.starts[norms[wi]]:
+            if n > left or (n > 1 and not more):
                 continue
-            key = tuple(raw[words[wi + k]].norm for k in range(n))
-            hit = self.phrases.get(key)
+            hit = self.phrases.get(norms[wi : wi + n])
             if hit is not None:
                 return n, hit[0], hit[1]
         return None

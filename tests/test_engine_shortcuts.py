@@ -1,0 +1,190 @@
+"""The engine's shortcuts give the answers of the plain computations they replace.
+
+Each shortcut (analyzer/detect.py ``_found``: verbatim sentences and a score cutoff;
+analyzer/align.py ``same_place``/``_same_place``: an index of the last two components;
+analyzer/normalize.py ``Normalizer._match``: a first-two-words filter; analyzer/classify.py:
+token-identical texts skip the detectors) is checked against a plain reference, so a
+shortcut that changes a finding fails here, not only in a benchmark.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rapidfuzz import fuzz, process
+
+from analyzer.align import _same_place, same_place
+from analyzer.classify import classify
+from analyzer.context import default_context
+from analyzer.detect import _found
+from analyzer.labels import component_values
+from analyzer.model import Category, Status, Unit
+from analyzer.normalize import Normalizer, Token, _tokenize, build_normalizer
+from analyzer.sentences import split_sentences
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------- detect._found
+
+
+def _found_plain(m: list[str], d: list[str], min_ratio: float) -> np.ndarray:
+    if not m or not d:
+        return np.zeros(len(m), dtype=bool)
+    scores = process.cdist(m, d, scorer=fuzz.ratio, dtype=np.uint8)
+    return np.asarray(scores.max(axis=1) >= min_ratio)
+
+
+def _near_copies(rng: random.Random, n: int) -> list[str]:
+    words = "the sro shall not may school district agency student arrest report".split()
+    out = []
+    for _ in range(n):
+        out.append(" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))))
+    return out
+
+
+@pytest.mark.parametrize("min_ratio", [85.0, 84.5, 85.3, 60.0, 100.0, 100.2, 0.0, -3.0])
+def test_found_equals_the_full_matrix_rounded_half_up(min_ratio: float) -> None:
+    rng = random.Random(int(min_ratio * 10))
+    for _ in range(40):
+        m = _near_copies(rng, rng.randint(0, 12))
+        d = _near_copies(rng, rng.randint(0, 12))
+        d += [s.replace("the", "a", 1) for s in m[:3]]  # near the threshold
+        d += m[3:5]  # verbatim
+        assert (_found(m, d, min_ratio) == _found_plain(m, d, min_ratio)).all()
+
+
+def test_found_verbatim_shortcut_respects_an_unreachable_ratio() -> None:
+    assert not _found(["the sro"], ["the sro"], 101.0).any()
+
+
+# ---------------------------------------------------------------- align.same_place
+
+
+def _same_place_plain(model_ref: str, doc_ref: str) -> bool:
+    """The rule as first written: count matching trailing components."""
+    a, b = model_ref.lower().split("."), doc_ref.lower().split(".")
+    k = 0
+    while k < min(len(a), len(b)) and (
+        a[-1 - k] == b[-1 - k] or component_values(a[-1 - k]) & component_values(b[-1 - k])
+    ):
+        k += 1
+    return k == len(a) or k >= 2
+
+
+_COMPONENTS = "1 2 4 9 10 a b d i ii iv ix I IV A D aa x 417 1003 ¶3 (a) 4)".split() + [""]
+
+
+def _ref(rng: random.Random) -> str:
+    return ".".join(rng.choice(_COMPONENTS) for _ in range(rng.randint(1, 5)))
+
+
+def test_same_place_reads_the_last_two_components_like_the_full_rule() -> None:
+    rng = random.Random(3)
+    for _ in range(5_000):
+        a, b = _ref(rng), _ref(rng)
+        assert same_place(a, b) == _same_place_plain(a, b), (a, b)
+
+
+def test_same_place_matrix_equals_the_pairwise_rule() -> None:
+    rng = random.Random(4)
+    for _ in range(100):
+        ms = [Unit(_ref(rng), "", "") for _ in range(rng.randint(1, 25))]
+        ds = [Unit(_ref(rng), "", "") for _ in range(rng.randint(1, 25))]
+        plain = [[float(_same_place_plain(m.owner, d.owner)) for d in ds] for m in ms]
+        assert (_same_place(ms, ds) == np.array(plain)).all()
+
+
+# ---------------------------------------------------------------- Normalizer phrases
+
+
+def _tokens_plain(n: Normalizer, text: str) -> list[Token]:
+    """Greedy longest phrase at each word, every length tried (no filter), then number
+    words and section words, as ``Normalizer.tokens`` documents it."""
+    raw = _tokenize(text)
+    words = [i for i, t in enumerate(raw) if t.kind == "word"]
+    out: list[Token] = []
+    wi, last = 0, -1
+    while wi < len(words):
+        i = words[wi]
+        out.extend(raw[last + 1 : i])
+        for size in range(min(n.max_len, len(words) - wi), 0, -1):
+            key = tuple(raw[words[wi + k]].norm for k in range(size))
+            if key in n.phrases:
+                norm, kind = n.phrases[key]
+                j = words[wi + size - 1]
+                out.append(
+                    Token(norm, text[raw[i].start : raw[j].end], raw[i].start, raw[j].end, kind)
+                )
+                last, wi = j, wi + size
+                break
+        else:
+            num = n.number_words.get(raw[i].norm)
+            if num is not None:
+                tok, last, wi = n._number_word(raw, words, wi, text, num)
+                out.append(tok)
+                continue
+            tok = raw[i]
+            if tok.norm in n.section_words and wi + 1 < len(words):
+                if re.match(r"^\d{3}[a-z]?\.\d+", raw[words[wi + 1]].norm):
+                    tok = Token("mss", tok.raw, tok.start, tok.end, "word")
+            out.append(tok)
+            last, wi = i, wi + 1
+    out.extend(raw[last + 1 :])
+    return out
+
+
+@pytest.mark.parametrize(
+    "name", ["hutchinson-pd-1003", "lakeville-pd-417", "alexandria-isd206-507.5"]
+)
+def test_phrase_matching_equals_the_plain_longest_match(name: str) -> None:
+    ctx = default_context()
+    text = (ROOT / "corpus" / f"{name}.txt").read_text(encoding="utf-8")
+    for model_id in ("post-sro", "msba-507.5"):
+        n = build_normalizer(ctx.model(model_id), text, tables=ctx.tables)
+        for para in text.split("\n\n"):
+            for sentence in split_sentences([para], abbreviations=n.lexicon.abbreviations)[0]:
+                assert n.tokens(sentence) == _tokens_plain(n, sentence), sentence
+
+
+def test_phrase_sharing_its_first_word_still_matches_longest() -> None:
+    ctx = default_context()
+    n = build_normalizer(ctx.model("post-sro"), "", tables=ctx.tables)
+    text = "Then the law enforcement agency and the agency and the chief law enforcement officer"
+    kinds = [t.norm for t in n.tokens(text) if t.kind == "entity"]
+    assert kinds == ["<agency>", "<agency>", "<chief>"]
+    assert n.tokens(text) == _tokens_plain(n, text)
+
+
+# ---------------------------------------------------------------- classify
+
+
+def test_identical_texts_are_identical_with_no_change() -> None:
+    ctx = default_context()
+    model = ctx.model("post-sro")
+    n = build_normalizer(model, "", tables=ctx.tables)
+    for clause in model.tree.clauses[:40]:
+        result = classify(clause.text, clause.text, n)
+        assert result.status is Status.IDENTICAL and result.changes == ()
+        assert result.similarity == 1.0
+        assert "".join(t for op, t in result.redline if op != "delete") == clause.text
+
+
+def test_same_text_read_differently_still_reports_the_name() -> None:
+    """The document's normalizer reads its own agency name as the agency: the same
+    printed text is then not token-identical, and the name is reported."""
+    ctx = default_context()
+    model = ctx.model("post-sro")
+    text = "The Hutchinson Police Department shall assign the SRO."
+    doc_n = build_normalizer(model, text, tables=ctx.tables)
+    model_n = build_normalizer(model, "", tables=ctx.tables)
+    result = classify(
+        "The [AGENCY NAME] shall assign the SRO.", text, doc_n, model_normalizer=model_n
+    )
+    assert any(c.category is Category.ENTITY for c in result.changes)
+    same = classify(text, text, doc_n, model_normalizer=model_n)
+    assert same.status is Status.IDENTICAL
