@@ -80,12 +80,17 @@ def xref_context(
     refs |= {".".join(parts[i:]) for parts in tails for i in range(1, len(parts))}
     parents = {c.ref: c.parent for c in doc_tree.clauses}
     topics: dict[str, set[str]] = {}
-    for clause_ref, model_ref in zip(unit_clauses, aligned_to, strict=True):
-        ref: str | None = clause_ref if model_ref else None
-        while ref is not None and model_ref:
+    pairs = {
+        (clause_ref, section_of(model_ref))
+        for clause_ref, model_ref in zip(unit_clauses, aligned_to, strict=True)
+        if model_ref
+    }
+    for clause_ref, section in sorted(pairs):
+        ref: str | None = clause_ref
+        while ref is not None:
             parts = ref_key(ref).split(".")
             for i in range(len(parts)):  # the full ref and its tails ("e.2" of "417.4.e.2")
-                topics.setdefault(".".join(parts[i:]), set()).add(section_of(model_ref))
+                topics.setdefault(".".join(parts[i:]), set()).add(section)
             ref = parents.get(ref)
     return XrefContext(
         frozenset(refs),
@@ -118,12 +123,11 @@ def _absorb_islands(
     out: list[tuple[str, int, int, int, int]] = []
     for k, op in enumerate(ops):
         tag, i1, i2, j1, j2 = op
-        words = sum(1 for t in a[i1:i2] if t.kind != "punct")
         island = (
             tag == "equal"
             and 0 < k < len(ops) - 1
-            and words <= 2
             and (i2 - i1) <= 3
+            and sum(1 for t in a[i1:i2] if t.kind != "punct") <= 2
             and ops[k - 1][0] != "equal"
             and ops[k + 1][0] != "equal"
             and _big(ops[k - 1]) + _big(ops[k + 1]) >= 4
@@ -214,13 +218,16 @@ def classify(
     classes are the run's, carried by ``normalizer.lexicon``."""
     rules = rules or default_rules()
     lex = normalizer.lexicon
-    a = self_references((model_normalizer or normalizer).tokens(model_text), model_text, rules)
-    b = self_references(normalizer.tokens(doc_text), doc_text, rules)
+    a = (model_normalizer or normalizer).tokens(model_text)
+    b = normalizer.tokens(doc_text)
+    if model_text == doc_text and a == b:  # the same text read the same way
+        return _same(model_text, doc_text)
+    a = self_references(a, model_text, rules)
+    b = self_references(b, doc_text, rules)
+    if a == b:  # token for token the same: no hunk, no modal or name read differently
+        return _same(model_text, doc_text)
     ops = redline_pairs(a, b)
     redline = _display(ops, a, b, model_text, doc_text)
-    if a == b:  # token for token the same: no hunk, no modal or name read differently
-        status = Status.IDENTICAL if _raw_equal(model_text, doc_text) else Status.EDITORIAL
-        return Classification(status, False, (), redline, 1.0)
     a_words = [t.norm for t in a if t.kind != "punct"]
     b_words = [t.norm for t in b if t.kind != "punct"]
     similarity = fuzz.ratio(" ".join(a_words), " ".join(b_words)) / 100.0
@@ -246,6 +253,14 @@ def classify(
     else:
         status = Status.EDITORIAL
     return Classification(status, substantive, tuple(changes), redline, similarity)
+
+
+def _same(model_text: str, doc_text: str) -> Classification:
+    """Token-identical texts: one ``equal`` redline piece (what ``_display`` makes of a
+    single equal opcode), no change; identical or, if only the typography differs,
+    editorial."""
+    status = Status.IDENTICAL if _raw_equal(model_text, doc_text) else Status.EDITORIAL
+    return Classification(status, False, (), (("equal", doc_text),) if doc_text else (), 1.0)
 
 
 def _raw_equal(a: str, b: str) -> bool:

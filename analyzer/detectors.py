@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -463,12 +464,13 @@ def entity_changes(
 
 
 SELF = "<self>"
+_NORM = attrgetter("norm")
 
 
 def self_references(tokens: Sequence[Token], text: str, rules: EffectRules) -> list[Token]:
     """Each way the policy names itself ("this policy", "any policy adopted pursuant to
     subdivision 6 by the law enforcement agency") becomes one entity token ``<self>``."""
-    if not rules.self_reference or not any(t.norm in rules.self_anchors for t in tokens):
+    if not rules.self_reference or rules.self_anchors.isdisjoint(map(_NORM, tokens)):
         return list(tokens)
     words = [k for k, t in enumerate(tokens) if t.kind != "punct"]
     starts: dict[int, int] = {}
