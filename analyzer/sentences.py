@@ -21,7 +21,9 @@ __all__ = ["split_sentences"]
 
 @lru_cache(maxsize=2)
 def _nlp(abbreviations: tuple[str, ...]) -> Any:
-    import spacy
+    from .spacy_loader import load_spacy
+
+    spacy = load_spacy()  # without spaCy's command-line package
     from spacy.symbols import ORTH
 
     nlp = spacy.blank("en")

@@ -1,0 +1,61 @@
+"""Start-up cost of the command line: what an audit imports (analyzer/spacy_loader.py,
+lazy imports in the audit path). Each check runs in a fresh interpreter, since a module
+imported once stays imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(code: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_spacy_loads_without_its_command_line_package_which_stays_importable() -> None:
+    out = _run(
+        "import json, sys\n"
+        "from analyzer.sentences import split_sentences\n"
+        "text = 'Minn. Stat. 626.8482 applies. The SRO shall act.'\n"
+        "sents = split_sentences([text], abbreviations=['Minn.', 'Stat.'])\n"
+        "before = sorted(m for m in ('spacy.cli', 'requests', 'httpx', 'typer', 'weasel')"
+        " if m in sys.modules)\n"
+        "import spacy, spacy.cli\n"
+        "print(json.dumps({'sents': sents[0], 'before': before,"
+        " 'real_cli': hasattr(spacy.cli, 'setup_cli'), 'info': callable(spacy.info)}))\n"
+    )
+    assert out["sents"] == ["Minn. Stat. 626.8482 applies.", "The SRO shall act."]
+    assert out["before"] == []
+    assert out["real_cli"] and out["info"]
+
+
+def test_spacy_loader_falls_back_to_the_plain_import() -> None:
+    """A spaCy release that cannot be imported with the stand-in is imported plainly."""
+    out = _run(
+        "import importlib, json, sys\n"
+        "real = importlib.import_module\n"
+        "calls = []\n"
+        "def flaky(name, *a, **k):\n"
+        "    calls.append(name)\n"
+        "    if name == 'spacy' and calls.count('spacy') == 1:\n"
+        "        raise ImportError('laid out differently')\n"
+        "    return real(name, *a, **k)\n"
+        "importlib.import_module = flaky\n"
+        "from analyzer.spacy_loader import load_spacy\n"
+        "spacy = load_spacy()\n"
+        "nlp = spacy.blank('en'); nlp.add_pipe('sentencizer')\n"
+        "print(json.dumps({'calls': [c for c in calls if c == 'spacy'],"
+        " 'cli': 'spacy.cli' in sys.modules,"
+        " 'sents': [s.text for s in nlp('One. Two.').sents]}))\n"
+    )
+    assert out["calls"] == ["spacy", "spacy"]
+    assert out["cli"]  # the plain import loads the command-line package
+    assert out["sents"] == ["One.", "Two."]
