@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -132,20 +133,17 @@ def same_place(model_ref: str, doc_ref: str) -> bool:
     return len(a) == 1 or (len(b) >= 2 and bool(component_values(a[-2]) & component_values(b[-2])))
 
 
+# the positions a component stands for: a pure function of a short string ("iv", "a", "3")
+_component_values = lru_cache(maxsize=4_096)(component_values)
+
+
 def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.ndarray:
     """``same_place`` for every (model sentence, document sentence) pair, computed once per
     pair of refs through an index of the document refs by the positions their last one and
     two components stand for (``same_place`` reads no further than two components)."""
     m_refs = list(dict.fromkeys(u.owner for u in model_units))
     d_refs = list(dict.fromkeys(u.owner for u in doc_units))
-    values: dict[str, frozenset[str]] = {}
-
-    def vals(component: str) -> frozenset[str]:
-        hit = values.get(component)
-        if hit is None:
-            hit = values[component] = component_values(component)
-        return hit
-
+    vals = _component_values
     last: dict[str, set[int]] = {}  # a position of the last component -> doc refs
     last_two: dict[tuple[str, str], set[int]] = {}  # positions of the last two -> doc refs
     for c, ref in enumerate(d_refs):

@@ -85,12 +85,18 @@ def xref_context(
         for clause_ref, model_ref in zip(unit_clauses, aligned_to, strict=True)
         if model_ref
     }
+    keys_of: dict[str, list[str]] = {}
+    done: set[tuple[str, str]] = set()  # an ancestor done for a section: its own are too
     for clause_ref, section in sorted(pairs):
         ref: str | None = clause_ref
-        while ref is not None:
-            parts = ref_key(ref).split(".")
-            for i in range(len(parts)):  # the full ref and its tails ("e.2" of "417.4.e.2")
-                topics.setdefault(".".join(parts[i:]), set()).add(section)
+        while ref is not None and (ref, section) not in done:
+            done.add((ref, section))
+            keys = keys_of.get(ref)
+            if keys is None:  # the full ref and its tails ("e.2" of "417.4.e.2")
+                parts = ref_key(ref).split(".")
+                keys = keys_of[ref] = [".".join(parts[i:]) for i in range(len(parts))]
+            for key in keys:
+                topics.setdefault(key, set()).add(section)
             ref = parents.get(ref)
     return XrefContext(
         frozenset(refs),

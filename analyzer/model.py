@@ -383,9 +383,16 @@ class Pairing:
 
     def units_of(self, ref: str) -> tuple[int, ...]:
         """NEW units that an OLD ref got: matched and attached, in document order."""
-        match = next((m for m in self.matches if m.model_ref == ref), None)
-        own = match.doc_units if match is not None else ()
+        own = self._matched.get(ref, ())
         return tuple(sorted({*own, *self.inserts.get(ref, ())}))
+
+    @cached_property
+    def _matched(self) -> dict[str, tuple[int, ...]]:
+        """The units each OLD ref matched (the first match of a ref, as listed)."""
+        out: dict[str, tuple[int, ...]] = {}
+        for m in self.matches:
+            out.setdefault(m.model_ref, m.doc_units)
+        return out
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ def check_tables(data: Any, source: str) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=4_096)
 def _key(phrase: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(phrase) if t.kind == "word")
 
