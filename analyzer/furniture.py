@@ -176,8 +176,8 @@ def find(
             or i in found
             or (i == first and margins is None)
             or (margins is not None and not margins[i])
+            or not _two_letters(key)
             or _in_sentence(lines, i, margins)
-            or sum(c.isalpha() for c in key) < 2
         ):
             continue
         if _sentence_shaped(lines[i].text):
@@ -191,6 +191,17 @@ def find(
         found.update({i: "running" for i in candidates if counts[keys[i]] >= needed})
         return found
     return _running_in_text(lines, keys, candidates, found, numbered)
+
+
+def _two_letters(text: str) -> bool:
+    """At least two letters (``str.isalpha``); stops at the second."""
+    seen = False
+    for c in text:
+        if c.isalpha():
+            if seen:
+                return True
+            seen = True
+    return False
 
 
 def _boilerplate(key: str) -> bool:
