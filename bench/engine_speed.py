@@ -5,7 +5,11 @@ reported beside it because on a shared machine wall time also counts the waits f
 
 Exports:
     run(quick=False) -> dict  -- {"name": "engine_speed", "metrics", "targets", "markdown"}
+    stages(count=20) -> dict  -- CPU ms per audit in each stage (where the engine's time goes)
+    startup() -> dict         -- CPU s of the CLI's start-up phases, measured in this process
     TARGETS                   -- engine median (ms) and CLI wall time (s) targets
+
+``python -m bench.engine_speed --stages`` prints both breakdowns.
 """
 
 from __future__ import annotations
@@ -125,3 +129,98 @@ def _markdown(m: dict) -> str:
     if m["cli_error"]:
         rows.append(f"\nCLI error: {m['cli_error']}")
     return "\n".join(rows)
+
+
+# ---------------------------------------------------------------- where the time goes
+
+_STAGES = {  # module -> functions timed where the audit calls them
+    "analyzer.api": ("ingest_text", "audit_to_dict"),
+    "analyzer.audit": (
+        "segment",
+        "choose_model",
+        "find_attachment",
+        "build_normalizer",
+        "side",
+        "pair",
+        "pair_xref",
+        "_finding",
+        "check",
+        "decide",
+    ),
+}
+
+
+def stages(count: int = 20) -> dict[str, float]:
+    """CPU milliseconds per audit spent in each stage of ``audit_text`` (``count`` warm
+    post-sro variants; the stage functions are wrapped with timers for the run)."""
+    import importlib
+
+    from analyzer.api import audit_text
+
+    spent: dict[str, float] = {}
+    saved = []
+
+    def timed(name: str, fn):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - start
+
+        return wrapper
+
+    for module_name, names in _STAGES.items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            saved.append((module, name, getattr(module, name)))
+            setattr(module, name, timed(name, getattr(module, name)))
+    try:
+        variants = generate("post-sro", count + 1, 101)  # the variants run() times
+        audit_text(variants[0].text, model="post-sro")
+        spent.clear()
+        start = time.process_time()
+        for v in variants[1:]:
+            audit_text(v.text, model="post-sro")
+        total = time.process_time() - start
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
+    out = {"total": round(total / count * 1000, 2)}
+    out |= {k: round(v / count * 1000, 2) for k, v in sorted(spent.items(), key=lambda kv: -kv[1])}
+    return out
+
+
+_STARTUP = """
+import json, time
+t0 = time.process_time()
+from analyzer.spacy_loader import load_spacy
+load_spacy()
+t1 = time.process_time()
+import analyzer.api, analyzer.cli, analyzer.render
+from analyzer.context import default_context
+t2 = time.process_time()
+from analyzer.sentences import _nlp
+_nlp(tuple(default_context().lexicon.abbreviations))
+t3 = time.process_time()
+analyzer.api.audit_path("corpus/hutchinson-pd-1003.txt")
+t4 = time.process_time()
+print(json.dumps({"import spacy": t1 - t0, "analyzer imports": t2 - t1,
+                  "spaCy pipeline": t3 - t2, "audit": t4 - t3}))
+"""
+
+
+def startup() -> dict[str, float]:
+    """CPU seconds of the CLI's start-up phases in a fresh interpreter: importing spaCy,
+    the analyzer's imports, building the sentence pipeline, the audit itself."""
+    done = subprocess.run(
+        [sys.executable, "-c", _STARTUP], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return {k: round(v, 3) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+if __name__ == "__main__":
+    if "--stages" in sys.argv:
+        print(json.dumps({"engine_ms_per_audit": stages(), "cli_startup_s": startup()}, indent=1))
+    else:
+        print(run(quick="--quick" in sys.argv)["markdown"])
