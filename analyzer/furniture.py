@@ -176,13 +176,14 @@ def find(
             or i in found
             or (i == first and margins is None)
             or (margins is not None and not margins[i])
-            or not _two_letters(key)
-            or _in_sentence(lines, i, margins)
         ):
             continue
-        if _sentence_shaped(lines[i].text):
-            if margins is not None or not _numbered_title(lines[i].text):
-                continue
+        shaped = _sentence_shaped(lines[i].text)
+        if shaped and (margins is not None or not _numbered_title(lines[i].text)):
+            continue
+        if _in_sentence(lines, i, margins) or not _two_letters(key):
+            continue
+        if shaped:
             numbered.add(i)
         candidates.append(i)
     if margins is not None:

@@ -4,7 +4,8 @@ Renders a ~10-page and a ~100-page policy PDF from the corpus into a temp dir, t
 each in a fresh worker process (so peak RSS is per run) with pypdfium2 (the default path: the
 whole reading model, columns, paragraph breaks and furniture removal included) and pdfplumber.
 Targets: >= 200 pages/s on pypdfium2 on one core; memory flat in pages (the peak RSS of the
-100-page run within 50 MB of the 10-page run's).
+100-page run within 50 MB of the 10-page run's). And text: reading + segmenting a 15 KB
+text, <= 10 ms CPU median.
 
 Exports: run(quick=False) -> {"name": "ingest", "rows": [...], "markdown": str}
 """
@@ -84,8 +85,21 @@ def _markdown(rows: list[dict[str, object]]) -> str:
     )
 
 
+def _text_row(quick: bool) -> tuple[float, str]:
+    """Reading + segmenting a 15 KB text (``bench.layout_invariance.segment_speed``)."""
+    from bench.layout_invariance import TARGET_SEGMENT_MS, segment_speed
+
+    ms = segment_speed(repeat=20 if quick else 100)
+    mark = "" if ms <= TARGET_SEGMENT_MS else " ✗"
+    return ms, (
+        f"Text: reading + segmenting a 15 KB text takes {ms:.2f} ms CPU median{mark} "
+        f"(target <= {TARGET_SEGMENT_MS:.0f} ms).\n"
+    )
+
+
 def run(quick: bool = False) -> dict[str, object]:
-    """Measure both engines; ``quick`` uses only the ~10-page PDF and one run each."""
+    """Measure both engines; ``quick`` uses only the ~10-page PDF and one run each. Also the
+    text row: reading + segmenting 15 KB of text, CPU median."""
     sizes = (10,) if quick else (10, 100)
     repeat = 1 if quick else 3
     rows: list[dict[str, object]] = []
@@ -104,7 +118,13 @@ def run(quick: bool = False) -> dict[str, object]:
                         "lines": lines,
                     }
                 )
-    return {"name": "ingest", "rows": rows, "markdown": _markdown(rows)}
+    ms, text_line = _text_row(quick)
+    return {
+        "name": "ingest",
+        "rows": rows,
+        "text_segment_ms_median": round(ms, 3),
+        "markdown": _markdown(rows) + text_line,
+    }
 
 
 if __name__ == "__main__":

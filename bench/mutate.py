@@ -5,7 +5,12 @@ random, recorded mix of mutations: deleted provisions; substantive edits (modali
 numbers, durations, dates, citations, cross-references); benign edits (agency names,
 abbreviations, number words, possessives, quotes, typos, articles, serial commas);
 paraphrases; inserted foreign paragraphs; moved provisions; renumbering into another
-labelling style; wrapped lines, running page headers and doubled bullets.
+labelling style (15: ``417.4.A.1.i``, ``Section 4(A)(1)(i)``, ``IV-A-1-i``, ``Art. IV`` /
+``§ A(1)(i)``, Word's bullets, labels glued to their text, none, ...); lines wrapped at 60-100
+columns, with or without hanging indents, words hyphenated at line ends; running page
+headers and footers (Lexipol blocks and copyright lines, "Page k of n", "Policy 1003 -
+School Resource Officer - 7", "507.5-3", Markdown rules), mid-paragraph page breaks; doubled
+bullets.
 
 Exports:
     Variant                     -- frozen dataclass: id, model_id, text, truth
@@ -31,7 +36,6 @@ KINDS, STYLES and FOREIGN are defined with every other rule table and word list 
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -40,6 +44,10 @@ from random import Random
 from rapidfuzz import fuzz
 
 from bench import mutate_rules as rules
+from bench.mutate_render import body as _body
+from bench.mutate_render import layout as _layout
+from bench.mutate_render import page_noise as _page_noise
+from bench.mutate_render import render as _render
 from bench.mutate_rules import FOREIGN, KINDS, STYLES
 
 __all__ = [
@@ -480,178 +488,6 @@ def _insert(roots: list[_Node], st: _State) -> None:
         st.note("insertion", None, f"{len(chosen)} foreign paragraph(s) {where}: {heading}")
 
 
-# ---------------------------------------------------------------------------------------------
-# Rendering: labels per style, wrapping, page noise
-
-
-@dataclass(frozen=True)
-class _Para:
-    indent: str
-    marker: str
-    body: str
-    gap: bool  # a blank line before it
-
-
-def _roman(n: int) -> str:
-    vals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    out = ""
-    for v, s in vals:
-        while n >= v:
-            out, n = out + s, n - v
-    return out
-
-
-def _fmt(kind: str, n: int) -> str:
-    if kind == "I":
-        return _roman(n)
-    if kind == "i":
-        return _roman(n).lower()
-    if kind in ("A", "a"):
-        s = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-        return s if kind == "A" else s.lower()
-    return str(n)
-
-
-def _marker(st: _State, kind: str, path: list[int], depth: int) -> tuple[str, str]:
-    """(indent, marker) for a child at ``path`` (1-based positions from the root)."""
-    n, style, ind = path[-1], st.style, "  " * (depth - 2)
-    bullet = "- • " if st.doubled else "- "
-    if kind == "none" or style in ("order", "none"):
-        return "", ""
-    if style == "original":
-        return "", bullet if kind == "bullet" else f"{_fmt(kind, n)}. "
-    if style == "compound":
-        return "", bullet if kind == "bullet" else f"{_fmt(kind, n)}. "
-    if style == "dotted":
-        if depth == 2:
-            return "", f"{st.manual}." + ".".join(map(str, path)) + " "
-        return "", rules.DOTTED_DEEP[(depth - 3) % 3].format(
-            _fmt(rules.DOTTED_KINDS[(depth - 3) % 3], n)
-        )
-    if style == "section":
-        if depth <= 3:
-            return "", ("Section " if depth == 2 else "") + ".".join(map(str, path)) + " "
-        return "", f"({_fmt(rules.SECTION_DEEP[(depth - 4) % 4], n)}) "
-    if style == "paren":
-        return "", f"({_fmt(rules.PAREN[(depth - 2) % 6], n)}) "
-    if style == "markdown":
-        return ind, bullet if kind == "bullet" else f"{bullet}{_fmt(kind, n)}. "
-    deep = [_fmt(rules.PATH_KINDS[d % 4], v) for d, v in enumerate(path[1:])]
-    if style == "path":  # 417.4.A.1.i
-        return "", bullet if kind == "bullet" else f"{st.manual}.{path[0]}." + ".".join(deep) + " "
-    if style == "section_paren":  # Section 4(A)(1)(i)
-        inner = "".join(f"({c})" for c in deep)
-        return "", bullet if kind == "bullet" else f"Section {path[0]}{inner} "
-    if style == "dashed":  # IV-A-1-i
-        return "", bullet if kind == "bullet" else "-".join([_roman(path[0]), *deep]) + " "
-    if style == "glued":  # 10.Whether
-        return "", bullet if kind == "bullet" else f"{_fmt(kind, n)}."
-    if style == "word_bullets":  # Word's exported bullets, by depth
-        return ind, rules.WORD_BULLETS[(depth - 2) % 3] + " "
-    return ind, "- • " if st.doubled else "-*•"[(depth - 2) % 3] + " "
-
-
-def _top(st: _State, n: int, node: _Node) -> str:
-    head = node.heading or node.text
-    title = head.title() if head.isupper() else head
-    return {
-        "original": f"{_roman(n)}. {head}",
-        "order": f"Order {st.manual}.{n}: {title}",
-        "compound": f"{st.manual}.{n} {head}",
-        "dotted": f"{st.manual}.{n} {head}",
-        "section": f"Section {n}. {title}",
-        "paren": f"{n}. {head}",
-        "markdown": f"## {head}",
-        "path": f"{st.manual}.{n} {head}",
-        "section_paren": f"Section {n}. {title}",
-        "dashed": f"{_roman(n)}. {head}",
-        "glued": f"{_roman(n)}.{head}",
-    }.get(st.style, head)
-
-
-def _body(node: _Node) -> str:
-    h, t = node.heading, node.text
-    if h and t:
-        return h + (" " if h[-1] in ".:?" else ": ") + t
-    return h or t
-
-
-def _render(roots: list[_Node], st: _State, gaps: bool) -> list[_Para]:
-    out: list[_Para] = []
-
-    def children(node: _Node, path: list[int]) -> None:
-        for i, child in enumerate(node.children, 1):
-            indent, marker = _marker(st, node.kind, [*path, i], len(path) + 1)
-            if "-" in marker or "*" in marker or "•" in marker:
-                st.kinds.add("doubled_bullets") if st.doubled else None
-            first, *rest = _body(child).split("\n")
-            out.append(_Para(indent, marker, first, gaps or not marker))
-            out.extend(_Para(indent, "", more, True) for more in rest if more.strip())
-            children(child, [*path, i])
-
-    for n, root in enumerate(roots, 1):
-        out.append(_Para("", "", _top(st, n, root), True))
-        if root.heading and root.text:
-            out.append(_Para("", "", root.text, True))
-        children(root, [n])
-    return out
-
-
-def _layout(title: str, paras: list[_Para], width: int | None, hang: bool) -> list[str]:
-    lines = title.splitlines()
-    for p in paras:
-        if p.gap and lines and lines[-1] != "":
-            lines.append("")
-        if width is None:
-            lines.append(p.indent + p.marker + p.body)
-            continue
-        sub = p.indent + (" " * len(p.marker) if hang else "")
-        lines.extend(
-            textwrap.wrap(
-                p.body,
-                width,
-                initial_indent=p.indent + p.marker,
-                subsequent_indent=sub,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-        )
-    return lines
-
-
-def _header(st: _State, flavor: str, k: int, total: int) -> list[str]:
-    name = st.agency if st.model_id == "post-sro" else st.district.removeprefix("the ")
-    fields = {"name": name, "manual": st.manual, "k": k, "total": total}
-    parts = flavor.split("+")
-    return ["", *[t.format(**fields) for part in parts for t in [*rules.HEADER_BLOCKS[part], ""]]]
-
-
-def _page_noise(lines: list[str], st: _State, mid_ok: bool) -> list[str]:
-    rng = st.rng
-    flavor = rng.choice(rules.HEADER_FLAVORS)
-    cuts, i = [], rng.randint(35, 45)
-    while i < len(lines) - 5:
-        j = i
-        if not (mid_ok and rng.random() < 0.25):
-            while j < len(lines) and lines[j] != "":
-                j += 1
-        if j >= len(lines) - 1:
-            break
-        cuts.append(j)
-        i = j + rng.randint(35, 45)
-    if not cuts:
-        return lines
-    out: list[str] = []
-    prev = 0
-    for k, cut in enumerate(cuts, 1):
-        out.extend(lines[prev:cut])
-        out.extend(_header(st, flavor, k, len(cuts) + 1))
-        prev = cut + (1 if lines[cut] == "" else 0)
-    out.extend(lines[prev:])
-    st.note("page_headers", None, f"{flavor} every ~40 lines ({len(cuts)} breaks)")
-    return out
-
-
 def _finish_truth(st: _State) -> dict[str, object]:
     for t in st.truth.values():
         t["expect"] = (
@@ -697,14 +533,20 @@ def _variant(model_id: str, seed: int, index: int) -> Variant:
     if st.style != "original":
         st.note("relabel", None, f"renumbered in style {st.style!r}")
     st.doubled = st.style in ("original", "markdown", "bullets") and rng.random() < 0.4
-    width = rng.randint(70, 90) if rng.random() < 0.4 else None
+    width = rng.randint(60, 100) if rng.random() < 0.4 else None
+    hang = st.style in ("markdown", "bullets") or (width is not None and rng.random() < 0.3)
+    hyphens = width is not None and rng.random() < 0.3
     if width:
-        st.note("wrap", None, f"hard line breaks at {width} characters")
+        how = " with hanging indents" if hang else ""
+        st.note("wrap", None, f"hard line breaks at {width} characters{how}")
+    if hyphens:
+        st.note("hyphen_wrap", None, "words hyphenated at line ends")
     gaps = width is not None or rng.random() < 0.3
     title = _model(model_id)[0]
     if st.style != "original" and rng.random() < 0.5:
         title = f"{st.agency if model_id == 'post-sro' else st.district}\n{title}"
-    lines = _layout(title, _render(roots, st, gaps), width, st.style in ("markdown", "bullets"))
+    paras = _render(roots, st, gaps)
+    lines = _layout(title, paras, width, hang, Random(rng.random()) if hyphens else None)
     if rng.random() < 0.5:
         lines = _page_noise(lines, st, width is not None)
     text = "\n".join(lines).strip("\n") + "\n"

@@ -70,6 +70,7 @@ STYLES = (
     "dashed",
     "glued",
     "word_bullets",
+    "article",
 )
 
 
@@ -551,17 +552,34 @@ DOC_KINDS = (
     "wrap",
     "page_headers",
     "doubled_bullets",
+    "hyphen_wrap",
 )
 KINDS = TEXT_KINDS + DOC_KINDS
 
 
 # ---------------------------------------------------------------------------------------------
-# Running page headers: templates by flavor ({name}, {manual}, {k} page, {total} pages)
+# Running page headers: templates by flavor ({name}, {manual}, {code} the policy's number
+# ("507.5"), {k} page, {total} pages)
 
 HEADER_BLOCKS: dict[str, tuple[str, ...]] = {
     "lexipol": ("{name}", "", "Policy Manual", "", "School Resource Officer"),
     "markdown": ("## *School Resource Officer*", "", "---"),
     "page": ("Page {k} of {total}",),
     "footer": ("Policy {manual} School Resource Officer", "Page {k}"),
+    "copyright": (
+        "Copyright Lexipol, LLC 2025/01/15, All Rights Reserved.",
+        "Published with permission by {name}",
+    ),
+    "policy_page": ("Policy {manual} - School Resource Officer - {k}",),
+    "district_page": ("{code}-{k}",),
 }
-HEADER_FLAVORS = ("lexipol", "markdown", "page", "footer", "page+lexipol")
+HEADER_FLAVORS = (
+    "lexipol",
+    "markdown",
+    "page",
+    "footer",
+    "page+lexipol",
+    "copyright+policy_page",
+    "lexipol+copyright",
+    "district_page",
+)
