@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from . import furniture
+from .label_path import best_readings
 from .labels import BULLET_GLYPHS as _BULLET_GLYPHS
 from .labels import BULLET_RE as _BULLET_RE
 from .labels import MD_HEADING_RE as _MD_HEADING_RE
@@ -114,7 +115,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         # a short line ends its paragraph: the next capitalized line starts a new one, unless
         # the short line visibly runs on ("... dollars to the" / "Seller on the first ...")
         new_para = bool(prev_text) and len(prev_text) < short and body[:1].isupper()
-        new_para = new_para and not furniture.opens_tail(prev_text)
+        new_para = new_para and not _runs_on(prev_text)
         # a bold run-in heading ("**School:** An ...") after a finished sentence starts one
         new_para = new_para or (bool(_RUN_IN_RE.match(body)) and not _ends_open(prev_text))
         # a list item that ended (";", "; and", ":") well before the margin ends its block,
@@ -161,24 +162,26 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
     return blocks
 
 
-_LOOKAHEAD = 6
-
-
 def _read_in_context(labelled: Sequence[_Block]) -> None:
-    """Settle each label's reading by the labels after it: the reading that a later label
-    continues (``i.`` before ``ii.`` is Roman, ``i.`` before ``j.`` a letter) comes first,
-    and a label whose list goes on is marked ``continued`` (a list may start at 995)."""
-    for k, blk in enumerate(labelled):
+    """Settle each label's reading by the whole sequence (``analyzer.label_path``): the
+    reading on the best path comes first (``i.`` before ``ii.`` is Roman, ``i.`` after
+    ``h.`` a letter), and a label whose list goes on is marked ``continued`` (a list may
+    start at 995)."""
+    readings = best_readings([b.label.candidates for b in labelled if b.label is not None])
+    for blk, (chosen, continued) in zip(labelled, readings, strict=True):
         lab = blk.label
         assert lab is not None
-        ahead = labelled[k + 1 : k + 1 + _LOOKAHEAD]
-        nexts = {c for b in ahead if b.label is not None for c in b.label.candidates}
-        going_on = [c for c in lab.candidates if (c[0], c[1] + 1) in nexts]
-        if going_on:
-            blk.continued = True
-            if going_on[0] != lab.candidates[0]:
-                rest = [c for c in lab.candidates if c not in going_on]
-                blk.label = replace(lab, candidates=(*going_on, *rest))
+        blk.continued = continued
+        if chosen:
+            first = lab.candidates[chosen]
+            rest = tuple(c for c in lab.candidates if c != first)
+            blk.label = replace(lab, candidates=(first, *rest))
+
+
+def _runs_on(text: str) -> bool:
+    """A short line that visibly runs on: it ends with a word that cannot end a sentence
+    ("... dollars to the"). A comma does not: "... as soon as possible," ends an item."""
+    return furniture.opens_tail(text) and not text.rstrip().rstrip("*").endswith(",")
 
 
 def _join_wrapped(left: str, right: str) -> str:

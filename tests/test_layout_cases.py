@@ -236,3 +236,52 @@ def test_relative_reference_resolves_from_the_provision() -> None:
     result = classify(a, b, build_normalizer(None, b), xref=x)
     xrefs = [c for c in result.changes if c.category.value == "cross-reference"]
     assert xrefs and not any(c.substantive for c in xrefs)
+
+
+def test_unwrapped_item_ending_in_a_comma_ends_before_a_capitalised_line() -> None:
+    # one paragraph per line (no hard wrap): "... as soon as possible," ends its item
+    long = "Officers shall assess the condition of the student and render aid as needed " * 3
+    text = (
+        "USE OF FORCE\n\nThe tactics include:\n"
+        f"{long.strip()} as soon as possible,\n"
+        "Additional considerations for officers using force in a school should include:\n"
+        "Immediacy and severity of the threat to officers or others.\n"
+    )
+    texts = [c.text for c in segment_text("Policy\n\n" + text).clauses]
+    assert any(t.startswith("Additional considerations") for t in texts)
+
+
+# ---------------------------------------------------------------- the label scheme
+
+
+def _readings(*labels: str) -> list[str]:
+    from analyzer.label_path import best_readings
+    from analyzer.labels import parse_label
+
+    parsed = [parse_label(f"{label} text") for label in labels]
+    cands = [p.candidates for p in parsed if p is not None]
+    return [c[r][0] for c, (r, _) in zip(cands, best_readings(cands), strict=True)]
+
+
+def test_i_after_h_is_a_letter_and_i_before_ii_is_roman() -> None:
+    assert _readings("g.", "h.", "i.", "j.")[2] == "letter"
+    assert _readings("1.", "i.", "ii.", "2.")[1] == "roman"
+    assert _readings("h.", "i.", "ii.")[1:] == ["roman", "roman"]  # h's list was over
+
+
+def test_v_and_x_settled_by_the_list_they_continue() -> None:
+    assert _readings("i.", "ii.", "iii.", "iv.", "v.")[-1] == "roman"
+    assert _readings("t.", "u.", "v.", "w.")[2] == "letter"
+    assert _readings("I.", "A.", "B.", "C.", "II.")[3] == "LETTER"
+
+
+def test_label_scheme_of_twenty_thousand_items_is_linear() -> None:
+    import time
+
+    from analyzer.label_path import best_readings
+
+    cands = [(("digit", k),) for k in range(1, 20_001)]
+    start = time.process_time()
+    out = best_readings(cands)
+    assert time.process_time() - start < 3.0
+    assert all(continued for _, continued in out[:-1]) and not out[-1][1]
