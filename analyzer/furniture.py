@@ -294,11 +294,18 @@ def rejoin(lines: Sequence[Line]) -> list[Line]:
 def _continues(before: str, after: str, width: int) -> bool:
     if cites_on(before):
         return True  # "(Minn. Stat. §" / "626.8482, Subd. 3(c))." is one citation
-    if not before.strip() or not ends_open(before) or _LABEL_START.match(after):
+    if not before.strip() or not ends_open(before) or _starts_label(after):
         return False
     if after[:1].islower() or opens_tail(before):
         return True
     return width > 0 and len(before.strip()) >= 0.8 * width and not _BULLET.match(after)
+
+
+def _starts_label(text: str) -> bool:
+    """The line starts with an outline label ("3. ", "IV-E-3-ii ", "Section 4(A)")."""
+    from .labels import parse_label
+
+    return bool(_LABEL_START.match(text)) or parse_label(text) is not None
 
 
 def wrap_width(lines: Sequence[Line]) -> int:

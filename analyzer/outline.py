@@ -369,8 +369,9 @@ class _Builder:
             # a paragraph cut by a page break: a long one, or one the next text continues
             if not blk.after_blank or text[:1].islower():
                 return True
-            if len(prev.rest) >= 100 and not text.rstrip().endswith(":"):
-                return True  # (a lead-in ending in ":" starts a clause of its own)
+            alone = text.rstrip().endswith(":") or _is_heading_shaped(text, strict=False)
+            if len(prev.rest) >= 100 and not alone:
+                return True  # (a lead-in ending in ":" or a short item stands on its own)
         if (
             prev.label is not None
             and blk.after_blank
@@ -454,8 +455,7 @@ def _is_container(n: _Node) -> bool:
 
 
 def _list_ended(n: _Node) -> bool:
-    """The lead-in's items ran as one sentence ("...;" / "...; and") and the last one closed
-    it with a period: the list is over."""
+    """The lead-in's items ran as one sentence ("...; and") closed by a period: it is over."""
     kids = n.children
     if len(kids) < 2 or kids[-1].children:
         return False

@@ -285,3 +285,30 @@ def test_label_scheme_of_twenty_thousand_items_is_linear() -> None:
     out = best_readings(cands)
     assert time.process_time() - start < 3.0
     assert all(continued for _, continued in out[:-1]) and not out[-1][1]
+
+
+def test_page_footer_between_dashed_items_keeps_the_next_label() -> None:
+    body = "".join(f"Sentence {k} of the policy says what the officer does.\n" for k in range(7))
+    footer = (
+        "\nCopyright Lexipol, LLC 2025/01/15, All Rights Reserved.\n"
+        "Published with permission by Duluth Police Department\n\n"
+    )
+    text = (
+        f"{body}\nIV-E-3-i-a Potential for injury to officers, students, and others\n"
+        f"{footer}IV-E-3-ii The conduct of the individual being confronted.\n\n{body}{footer}"
+    )
+    kept, _ = strip(_lines(text))
+    texts = [line.text for line in kept]
+    at = texts.index("IV-E-3-ii The conduct of the individual being confronted.")
+    assert texts[at - 1] == ""  # the break before the next item stays
+
+
+def test_short_unlabelled_items_after_an_open_paragraph_stand_on_their_own() -> None:
+    long = "Officers shall assess the condition of the student and render aid as needed " * 2
+    text = (
+        "Policy\n\nDE-ESCALATION\n\nTactics include:\n\n"
+        f"{long.strip()} as soon as possible,\n\n"
+        "Respect personal space\n\nAvoid challenging questions\n"
+    )
+    texts = [c.text for c in segment_text(text).clauses]
+    assert "Respect personal space" in texts
