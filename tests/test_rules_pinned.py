@@ -441,3 +441,62 @@ def test_a_long_quote_is_cut_at_a_word_with_an_ellipsis() -> None:
 
     assert _clip("one two  three", 13) == "one two three"  # spaces collapsed, fits exactly
     assert _clip("one two three four", 12) == "one two …"
+
+
+# ---------------------------------------------------------------- modality matched by its verb
+
+
+def test_two_modals_on_one_verb_are_matched_by_their_objects() -> None:
+    old = "The SRO shall notify the principal and may notify the parents."
+    new = "The SRO may notify the principal and shall notify the parents."
+    assert _explained(old, new) == [
+        ("modality", "weakened", "weaker", "obligation weaker: shall → may (notify principal)"),
+        (
+            "modality",
+            "strengthened",
+            "stronger",
+            "obligation stronger: may → shall (notify parents)",
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- check: what the reviewer reads
+
+
+def test_a_missing_requirement_says_the_document_does_not_address_it() -> None:
+    (result,) = check([_missing("II.6", CLOSE)], [], Catalog("post-sro", (R07,)))
+    assert result.explanation == (
+        "Missing (Minn. Stat. 626.8482, subd. 5(b)(1)): the document has no counterpart to "
+        "model IV.A.1.iv, and does not address the point in its own words."
+    )
+
+
+def test_a_candidate_to_review_is_quoted_with_its_place_and_what_would_fall_short() -> None:
+    additions = [Addition("II.6", "", CLOSE, _loc(25))]
+    (result,) = check([_missing("II.6", CLOSE)], additions, Catalog("post-sro", (R07,)))
+    assert result.explanation == (
+        "Needs review (Minn. Stat. 626.8482, subd. 5(b)(1)): model IV.A.1.iv is missing from the "
+        "document. The nearest candidate is a sentence the document added: document II.6 "
+        "(p. 1, line 25): “The department will notify the public that an SRO is present in the "
+        "schools.”. A reviewer decides whether it does what Minn. Stat. 626.8482, subd. 5(b)(1) "
+        "requires; it falls short if no public notification."
+    )
+
+
+def test_without_a_declared_failure_the_reviewer_is_told_what_falls_short() -> None:
+    from dataclasses import replace
+
+    additions = [Addition("II.6", "", CLOSE, _loc(25))]
+    catalog = Catalog("post-sro", (replace(R07, weakened_if=""),))
+    (result,) = check([_missing("II.6", CLOSE)], additions, catalog)
+    assert result.explanation.endswith("it falls short if it drops or softens the obligation.")
+
+
+def test_a_weakened_requirement_lists_each_problem() -> None:
+    findings = [_modified("IV.E.2.ii", _weaker()), _modified("IV.E.2.i", _weaker(), doc_ref="9.1")]
+    (result,) = check(findings, [], Catalog("post-sro", (_req("IV.E.2.ii", "IV.E.2.i"),)))
+    assert result.explanation == (
+        "Weakened (Minn. Stat. 626.8482, subd. 5): "
+        "IV.E.2.ii (document 9.2, p. 1, line 12): obligation weaker: shall → should; "
+        "IV.E.2.i (document 9.1, p. 1, line 12): obligation weaker: shall → should."
+    )
