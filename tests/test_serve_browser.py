@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,8 @@ def test_upload_review_decide_and_download_the_letter(
     browser.find_element(By.LINK_TEXT, "Word (DOCX)").click()
     target = browser.downloads / f"deficiency-letter-{sid}.docx"
     deadline = time.monotonic() + 30
-    while not target.exists() and time.monotonic() < deadline:
+    # Chromium may create the file before it has finished writing it: wait for a whole zip.
+    while not (target.exists() and zipfile.is_zipfile(target)) and time.monotonic() < deadline:
         time.sleep(0.2)
     doc = Document(io.BytesIO(target.read_bytes()))
     text = "\n".join(p.text for p in doc.paragraphs)
