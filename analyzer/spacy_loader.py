@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from types import ModuleType
 from typing import Any
 
@@ -33,10 +34,19 @@ def _forget(prefix: str) -> None:
         del sys.modules[name]
 
 
+_LOCK = threading.Lock()
+
+
 def load_spacy() -> ModuleType:
-    """The ``spacy`` module, imported without ``spacy.cli`` unless it is already loaded."""
-    if "spacy" in sys.modules:
-        return sys.modules["spacy"]
+    """The ``spacy`` module, imported without ``spacy.cli`` unless it is already loaded
+    (or being loaded: then the import finishes first). One thread at a time."""
+    with _LOCK:
+        if "spacy" in sys.modules:
+            return importlib.import_module("spacy")  # waits for an import in progress
+        return _import()
+
+
+def _import() -> ModuleType:
     cli = ModuleType("spacy.cli")
     cli.__path__ = []  # a package, so "spacy.cli.info" can sit under it
     info = ModuleType("spacy.cli.info")

@@ -59,3 +59,17 @@ def test_spacy_loader_falls_back_to_the_plain_import() -> None:
     assert out["calls"] == ["spacy", "spacy"]
     assert out["cli"]  # the plain import loads the command-line package
     assert out["sents"] == ["One.", "Two."]
+
+
+def test_spacy_loader_is_safe_when_threads_ask_at_once() -> None:
+    out = _run(
+        "import json, threading\n"
+        "from analyzer.spacy_loader import load_spacy\n"
+        "got = []\n"
+        "def ask():\n"
+        "    got.append(hasattr(load_spacy(), 'blank'))\n"
+        "threads = [threading.Thread(target=ask) for _ in range(4)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(json.dumps({'got': got}))\n"
+    )
+    assert out["got"] == [True] * 4
