@@ -183,48 +183,97 @@ def check_case(text: str, *, other: str) -> list[str]:
     return problems
 
 
-def run(quick: bool = False, cases: int | None = None, seed: int = 20261201) -> dict[str, Any]:
-    """``make bench`` module: ``cases`` fuzzed texts (10,000; 300 with ``quick``)."""
+def run(
+    quick: bool = False,
+    cases: int | None = None,
+    seed: int = 20261201,
+    shard: tuple[int, int] = (0, 1),
+    log: Path | None = None,
+) -> dict[str, Any]:
+    """``make bench`` module: ``cases`` fuzzed texts (10,000; 300 with ``quick``).
+
+    ``shard=(k, n)`` runs only the cases whose number is ``k`` modulo ``n`` (the cases are the
+    same as in the unsharded run, so ``n`` processes together run exactly the same cases);
+    ``log`` receives one JSON line per case (number, seconds, problems) as it finishes, so a
+    long run can be watched and merged with :func:`merge_logs`.
+    """
     n = cases if cases is not None else (300 if quick else 10_000)
     texts = [p.read_text(encoding="utf-8") for p in SOURCES]
+    check_case(texts[0], other=texts[-1])  # warm-up: models and caches load outside the timing
     rng = random.Random(seed)
-    failures: list[dict[str, Any]] = []
-    slowest = (0.0, -1)
+    records: list[dict[str, Any]] = []
     start = time.perf_counter()
-    for case in range(n):
-        base = rng.choice(texts)
-        text = mutate(base, random.Random(rng.random()))
-        t0 = time.perf_counter()
-        problems = check_case(text, other=base)
-        seconds = time.perf_counter() - t0
-        slowest = max(slowest, (seconds, case))
-        if problems:
-            failures.append({"case": case, "problems": problems, "chars": len(text)})
-    total = time.perf_counter() - start
+    sink = log.open("a", encoding="utf-8") if log else None
+    try:
+        for case in range(n):
+            base = rng.choice(texts)
+            case_seed = rng.random()
+            if case % shard[1] != shard[0]:
+                continue
+            text = mutate(base, random.Random(case_seed))
+            t0 = time.perf_counter()
+            problems = check_case(text, other=base)
+            record = {
+                "case": case,
+                "seconds": round(time.perf_counter() - t0, 3),
+                "chars": len(text),
+                "problems": problems,
+            }
+            records.append(record)
+            if sink:
+                sink.write(json.dumps(record) + "\n")
+                sink.flush()
+    finally:
+        if sink:
+            sink.close()
+    return _summary(records, time.perf_counter() - start)
+
+
+def merge_logs(paths: list[Path]) -> dict[str, Any]:
+    """The summary of sharded runs from their JSON-lines logs (total = the longest shard)."""
+    records = [json.loads(line) for p in paths for line in p.read_text("utf-8").splitlines()]
+    return _summary(records, None)
+
+
+def _summary(records: list[dict[str, Any]], total: float | None) -> dict[str, Any]:
+    failures = [r for r in records if r["problems"]]
+    slowest = max(records, key=lambda r: r["seconds"], default={"seconds": 0.0, "case": -1})
     crashes = sum(1 for f in failures if any(p.startswith("crash") for p in f["problems"]))
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "fuzz_failures.json").write_text(json.dumps(failures[:200], indent=1), encoding="utf-8")
+    busy = sum(r["seconds"] for r in records)
+    total_cell = f"{total:.0f}" if total is not None else f"{busy:.0f} (case time)"
     markdown = (
         "**Fuzzing** (`bench/fuzz.py`: mutated corpus and model texts through segment, audit and "
         "compare; schema, redline-rebuild and one-provision-once checks)\n\n"
         "| cases | crashes | other failures | slowest case (s) | total (s) |\n"
         "|---:|---:|---:|---:|---:|\n"
-        f"| {n:,} | {crashes} | {len(failures) - crashes} | {slowest[0]:.2f} | {total:.0f} |"
+        f"| {len(records):,} | {crashes} | {len(failures) - crashes} | "
+        f"{slowest['seconds']:.2f} | {total_cell} |"
     )
     return {
-        "cases": n,
+        "cases": len(records),
         "crashes": crashes,
         "failures": len(failures),
-        "slowest_seconds": round(slowest[0], 3),
-        "slowest_case": slowest[1],
-        "seconds": round(total, 1),
+        "slowest_seconds": slowest["seconds"],
+        "slowest_case": slowest["case"],
+        "seconds": round(total, 1) if total is not None else None,
         "markdown": markdown,
     }
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    result = run(cases=int(sys.argv[1]) if len(sys.argv) > 1 else 300)
-    print(result["markdown"])
+    parser = argparse.ArgumentParser(description="Fuzz segment, audit and compare.")
+    parser.add_argument("cases", nargs="?", type=int, default=300)
+    parser.add_argument("--shard", default="0/1", help="k/n: run the cases equal to k modulo n")
+    parser.add_argument("--log", type=Path, help="append one JSON line per case to this file")
+    parser.add_argument("--merge", type=Path, nargs="*", help="summarise these logs and exit")
+    args = parser.parse_args()
+    if args.merge:
+        print(merge_logs(args.merge)["markdown"])
+    else:
+        k, m = (int(x) for x in args.shard.split("/"))
+        print(run(cases=args.cases, shard=(k, m), log=args.log)["markdown"])
