@@ -31,7 +31,7 @@ Exports:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -281,17 +281,37 @@ def _sentences(text: str, lex: Lexicon) -> list[str]:
     return [" ".join(g) for g in groups]
 
 
+def _keyword_pattern(keywords: Sequence[str]) -> Callable[[str], bool]:
+    """One search for all of a requirement's keywords: an alternation when the patterns can
+    be joined (no backreferences, no inline flags), else each pattern in turn."""
+    if not keywords:
+        return lambda s: False
+    if not any(re.search(r"\\[1-9]|\(\?P=|\(\?[aiLmsux]", k) for k in keywords):
+        try:
+            joined = re.compile("|".join(f"(?:{k})" for k in keywords), re.IGNORECASE)
+            return lambda s: joined.search(s) is not None
+        except re.error:
+            pass
+    patterns = [re.compile(k, re.IGNORECASE) for k in keywords]
+    return lambda s: any(p.search(s) for p in patterns)
+
+
+def _body_sentences(
+    additions: Sequence[Addition], lex: Lexicon
+) -> list[tuple[Addition, list[str]]]:
+    """Each body addition with its sentences, split once for every requirement."""
+    return [(a, _sentences(a.text, lex)) for a in additions if a.kind == ClauseKind.BODY]
+
+
 def _keyword_quotes(
-    requirement: Requirement, additions: Sequence[Addition], lex: Lexicon
+    requirement: Requirement, split: Sequence[tuple[Addition, list[str]]]
 ) -> list[Evidence]:
-    """Sentences of body additions that match one of the requirement's keyword regexes."""
-    patterns = [re.compile(k, re.IGNORECASE) for k in requirement.keywords]
+    """Sentences of body additions (``_body_sentences``) that match one of the
+    requirement's keyword regexes."""
+    matches = _keyword_pattern(requirement.keywords)
     found: list[Evidence] = []
-    for addition in additions:
-        if addition.kind != ClauseKind.BODY:
-            continue
-        sentences = _sentences(addition.text, lex)
-        hits = [s for s in sentences if any(p.search(s) for p in patterns)]
+    for addition, sentences in split:
+        hits = [s for s in sentences if matches(s)]
         if hits:
             quote = _clip(" ".join(hits))
             found.append(Evidence(None, addition.doc_ref, quote, addition.location, "addition"))
@@ -456,11 +476,12 @@ def _check_one(
     additions: Sequence[Addition],
     rules: EffectRules,
     lex: Lexicon,
+    split: Sequence[tuple[Addition, list[str]]],
 ) -> RequirementResult:
     findings: list[Finding] = []
     for ref in requirement.provisions:
         findings.extend(f for f in _findings_for(ref, by_ref) if f not in findings)
-    quotes = _keyword_quotes(requirement, additions, lex)
+    quotes = _keyword_quotes(requirement, split)
     problems = _problems(findings)
     reviews = _reviews(findings, rules)
     all_missing = all(f.status is Status.MISSING for f in findings)
@@ -495,4 +516,7 @@ def check(
         rules = rules or default_rules()
         lexicon = lexicon or default_context().lexicon
     by_ref = {f.model_ref: f for f in findings}
-    return tuple(_check_one(req, by_ref, additions, rules, lexicon) for req in catalog.requirements)
+    split = _body_sentences(additions, lexicon)
+    return tuple(
+        _check_one(req, by_ref, additions, rules, lexicon, split) for req in catalog.requirements
+    )

@@ -359,3 +359,15 @@ def test_bad_catalogs_name_the_cause(data: dict, message: str) -> None:
     with pytest.raises(ValueError, match="cat.json") as info:
         catalog_from_dict(data, "cat.json")
     assert message in str(info.value)
+
+
+def test_keywords_with_backreferences_are_searched_one_by_one() -> None:
+    # The keywords of one requirement are joined into one alternation for speed; a pattern
+    # with a backreference cannot be joined (its group number would shift).
+    from analyzer.check import _keyword_pattern
+
+    matches = _keyword_pattern(["(x)\\1", "(b)\\1"])
+    assert matches("a bb c") and matches("xx")
+    assert not matches("b x")
+    joined = _keyword_pattern(["prone", "restrain(t|ing)"])
+    assert joined("No RESTRAINING.") and not joined("restrai")
