@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analyzer.store_schema import STORE_SCHEMA, TABLES, VIEWS, columns, connect
+from analyzer.store_schema import BASE_TABLES, STORE_SCHEMA, TABLES, VIEWS, columns, connect
 
 __all__ = ["datasette_metadata", "write_datasette_metadata", "COLUMN_DOCS", "TABLE_DOCS"]
 
@@ -153,6 +153,9 @@ def datasette_metadata(db: str | Path) -> dict[str, Any]:
                 entry["sort"] = "label"
             tables[name] = entry
         tables["audits"] = {"hidden": True, "description": "Packed audits: use load_audit."}
+        for name in BASE_TABLES:  # read through the views changes, additions, requirements
+            tables[name] = {"hidden": True, "description": "Behind a view: query the view."}
+        tables["pack_dictionaries"] = {"hidden": True, "description": "Used by load_audit."}
         tables["meta"] = {"hidden": True}
     finally:
         conn.close()

@@ -26,24 +26,26 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from analyzer.store_export import export, rows_digest
 from analyzer.store_pack import (
     audit_rows,
+    compress,
     json_text,
     load_audit,
     model_rows,
     pack_audit,
+    pack_dictionaries,
+    packed_json,
     unpack_audit,
 )
 from analyzer.store_schema import (
     BUILTIN_DOCUMENT_COLUMNS,
     DB_NAME,
     DDL,
-    SCHEMA_VERSION,
     STORE_SCHEMA,
     TABLES,
     TIMING_COLUMNS,
@@ -51,6 +53,14 @@ from analyzer.store_schema import (
     columns,
     connect,
     schema_version,
+)
+from analyzer.store_texts import (
+    TextIds,
+    purge_orphans,
+    take_v1,
+    take_v2,
+    upgrade_v2,
+    v2_pending,
 )
 from analyzer.textsafe import display_name
 
@@ -62,6 +72,8 @@ __all__ = [
     "TIMING_COLUMNS",
     "CorpusStore",
     "load_audit",
+    "pack_audit",
+    "unpack_audit",
     "document_id",
     "display_path",
     "one_line",
@@ -70,6 +82,10 @@ __all__ = [
     "rows_digest",
     "export",
 ]
+
+
+MIN_DICTIONARY_BYTES = 4_096  # packed JSON of an audit worth learning from
+DICTIONARY_BYTES = 16_384  # of it: the measured best on a synthetic corpus (8, 16, 32 KB)
 
 
 def display_path(path: str) -> str:
@@ -132,15 +148,41 @@ class CorpusStore:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         old = schema_version(self.conn)
-        legacy = _take_legacy(self.conn) if 0 < old < SCHEMA_VERSION else None
+        legacy = take_v1(self.conn) if old == 1 else None
+        if old == 2:
+            self._begin()
+            take_v2(self.conn, VIEWS)
+            self.commit()
         self.conn.executescript(DDL)
+        self._model_texts: dict[str, dict[str, str]] = {}
+        self._model_reqs: dict[str, dict[str, tuple[str, str]]] = {}
+        self._dictionaries: dict[str | None, tuple[int, bytes]] = {}
+        self._text_ids = TextIds(self.conn)
+        self._begin()
+        if v2_pending(self.conn):  # marked version 3 only once its rows are rebuilt
+            upgrade_v2(self.conn, self._put_children, self._unpack_v2)
         self.conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (STORE_SCHEMA,)
         )
-        self._model_texts: dict[str, dict[str, str]] = {}
-        self._model_reqs: dict[str, dict[str, tuple[str, str]]] = {}
+        self.commit()
         if legacy is not None:
             self._upgrade(legacy)
+
+    def _put_children(self, doc_id: int, audit: Mapping[str, Any]) -> None:
+        _insert_children(self.conn, doc_id, audit, self._text_ids)
+
+    def _unpack_v2(self, doc_id: int, rows: dict[str, Any]) -> dict[str, Any]:
+        model_id, packed = self.conn.execute(
+            "SELECT d.model_id, a.packed FROM documents d JOIN audits a "
+            "ON a.document_id = d.id WHERE d.id = ?",
+            (doc_id,),
+        ).fetchone()
+        rows = {
+            **rows,
+            "model_requirements": self.model_requirements(model_id),
+            "pack_dictionaries": pack_dictionaries(self.conn),
+        }
+        return unpack_audit(packed, self.model_texts(model_id), rows)
 
     def __enter__(self) -> CorpusStore:
         return self
@@ -285,7 +327,8 @@ class CorpusStore:
         path = display_path(path)
         model_id = (audit.get("model") or {}).get("id")
         model_texts = self.model_texts(model_id)
-        packed = pack_audit(audit, model_texts, self.model_requirements(model_id))
+        raw = packed_json(audit, model_texts, self.model_requirements(model_id))
+        packed = compress(raw, self._dictionary(model_id, raw))
         self._begin()
         kept = self._forget(path)
         doc_id = document_id(path)
@@ -297,9 +340,33 @@ class CorpusStore:
             [row[n] for n in names],
         )
         self.conn.execute("INSERT INTO audits VALUES (?, ?)", (doc_id, packed))
-        _insert_children(self.conn, doc_id, audit)
+        _insert_children(self.conn, doc_id, audit, self._text_ids)
         self.commit()
         return doc_id
+
+    def _dictionary(self, model_id: str | None, raw: bytes) -> tuple[int, bytes] | None:
+        """The compression dictionary for audits against ``model_id``: the first stored, or,
+        when there is none yet, the head of this audit's packed JSON if it is large enough to
+        teach the next ones (a near-empty audit would be a poor dictionary: plain zlib until
+        then). The head, not the tail: deflate reaches back 32 KB, so only a dictionary's last
+        bytes before that horizon help, and the next audit starts as this one does."""
+        if model_id not in self._dictionaries:
+            row = self.conn.execute(
+                "SELECT id, data FROM pack_dictionaries WHERE model_id IS ? ORDER BY id LIMIT 1",
+                (model_id,),
+            ).fetchone()
+            if row is None:
+                if len(raw) < MIN_DICTIONARY_BYTES:
+                    return None
+                self._begin()
+                cur = self.conn.execute(
+                    "INSERT INTO pack_dictionaries (model_id, data) VALUES (?, ?)",
+                    (model_id, raw[:DICTIONARY_BYTES]),
+                )
+                self.commit()
+                row = (int(cur.lastrowid or 0), raw[:DICTIONARY_BYTES])
+            self._dictionaries[model_id] = (int(row[0]), bytes(row[1]))
+        return self._dictionaries[model_id]
 
     def add_metadata_columns(self, names: list[str]) -> None:
         existing = {c for c, _ in columns(self.conn, "documents")}
@@ -333,6 +400,8 @@ class CorpusStore:
             "WHERE d3.sha256 = documents.sha256)) "
         )
         self.conn.execute("UPDATE documents SET duplicate_of = NULL WHERE duplicate_of = id")
+        purge_orphans(self.conn)
+        self._text_ids.cache.clear()
         self.commit()
         if vacuum:
             self.conn.execute("VACUUM")
@@ -349,20 +418,6 @@ class CorpusStore:
                 report_path=report_path,
             )
         self.finish()
-
-
-def _take_legacy(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-    """Read a version-1 database's audits, then drop its old tables and views."""
-    rows = conn.execute(
-        "SELECT path, sha256, settings_hash, audit_json, seconds, report_path FROM documents"
-    ).fetchall()
-    for view in ("provision_stats", "requirement_stats", "change_stats", "lineage"):
-        conn.execute(f"DROP VIEW IF EXISTS {view}")
-    for table in ("provisions", "changes", "additions", "requirements", "documents"):
-        conn.execute(f"DROP TABLE IF EXISTS {table}")
-    for index in ("provisions_ref", "changes_ref"):
-        conn.execute(f"DROP INDEX IF EXISTS {index}")
-    return rows
 
 
 def _relabel(conn: sqlite3.Connection, use_meta: bool) -> None:
@@ -476,7 +531,12 @@ def _evidence_text(evidence: Any) -> str | None:
     return "; ".join(parts) or None
 
 
-def _insert_children(conn: sqlite3.Connection, doc_id: int, audit: Mapping[str, Any]) -> None:
+def _insert_children(
+    conn: sqlite3.Connection,
+    doc_id: int,
+    audit: Mapping[str, Any],
+    text_id: Callable[[Any], int | None],
+) -> None:
     prov_rows: list[tuple[Any, ...]] = []
     change_rows: list[tuple[Any, ...]] = []
     for seq, p in enumerate(audit.get("provisions", ()), 1):
@@ -511,13 +571,13 @@ def _insert_children(conn: sqlite3.Connection, doc_id: int, audit: Mapping[str, 
                     c.get("direction"),
                     effect if effect is None or isinstance(effect, str) else json_text(effect),
                     int(bool(c.get("substantive"))),
-                    c.get("explanation"),
-                    c.get("model_text"),
-                    c.get("doc_text"),
+                    text_id(c.get("explanation")),
+                    text_id(c.get("model_text")),
+                    text_id(c.get("doc_text")),
                 )
             )
     add_rows = [
-        (doc_id, seq, a.get("doc_ref"), a.get("heading"), a.get("text"), *_loc(a))
+        (doc_id, seq, a.get("doc_ref"), a.get("heading"), text_id(a.get("text")), *_loc(a))
         for seq, a in enumerate(audit.get("additions", ()), 1)
     ]
     req_rows = [
@@ -525,13 +585,13 @@ def _insert_children(conn: sqlite3.Connection, doc_id: int, audit: Mapping[str, 
             doc_id,
             r["id"],
             r.get("status"),
-            None if r.get("status") == "met" else r.get("explanation"),
-            _evidence_text(r.get("evidence")),
+            text_id(None if r.get("status") == "met" else r.get("explanation")),
+            text_id(_evidence_text(r.get("evidence"))),
         )
         for r in audit.get("requirements", ())
     ]
     ex = conn.executemany
     ex("INSERT INTO provisions VALUES (?,?,?,?,?,?,?,?,?,?,?)", prov_rows)
-    ex("INSERT INTO changes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", change_rows)
-    ex("INSERT INTO additions VALUES (?,?,?,?,?,?,?)", add_rows)
-    ex("INSERT OR REPLACE INTO requirements VALUES (?,?,?,?,?)", req_rows)
+    ex("INSERT INTO change_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", change_rows)
+    ex("INSERT INTO addition_rows VALUES (?,?,?,?,?,?,?)", add_rows)
+    ex("INSERT OR REPLACE INTO requirement_rows VALUES (?,?,?,?,?)", req_rows)

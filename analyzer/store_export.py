@@ -41,14 +41,23 @@ def _select(conn: sqlite3.Connection, name: str, cols: list[str]) -> sqlite3.Cur
 
 
 def rows_digest(db: str | Path) -> str:
-    """sha256 over all rows of all tables, leaving out timing columns; equal for equal work."""
+    """sha256 over all rows of all tables, leaving out timing columns; equal for equal work.
+    A packed audit counts by its content (its compression depends on which audit came first:
+    the dictionary), text ids not at all (the views give the texts)."""
+    from analyzer.store_pack import decompress, pack_dictionaries
+
     conn = connect(db)
     try:
         h = hashlib.sha256()
+        dictionaries = pack_dictionaries(conn)
         for name in (*TABLES, "audits"):
             cols = [c for c, _ in columns(conn, name) if c not in TIMING_COLUMNS]
             h.update(f"{name}:{','.join(cols)}\n".encode())
             for row in _select(conn, name, cols):
+                if name == "audits":
+                    row = tuple(
+                        decompress(c, dictionaries) if isinstance(c, bytes) else c for c in row
+                    )
                 cells = [c.hex() if isinstance(c, bytes) else c for c in row]
                 h.update(json.dumps(cells, ensure_ascii=False).encode("utf-8") + b"\n")
         return h.hexdigest()

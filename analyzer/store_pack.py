@@ -36,10 +36,19 @@ __all__ = [
     "load_audit",
     "json_text",
     "model_rows",
+    "packed_json",
+    "compress",
+    "decompress",
+    "pack_dictionaries",
     "PACK_FORMAT",
 ]
 
-PACK_FORMAT = "policydiff/packed-audit@1"
+PACK_FORMAT = "policydiff/packed-audit@2"
+# A blob packed with a dictionary starts with this byte (a zlib stream never does: its first
+# byte names method 8, deflate, in its low four bits), then the dictionary's id (4 bytes,
+# big-endian), then raw deflate data primed with that dictionary (``pack_dictionaries``).
+_WITH_DICTIONARY = b"D"
+ZDICT_BYTES = 32_768  # deflate looks back at most 32 KB: a longer dictionary is cut to its end
 _CHANGE_TEXTS = ("model_text", "doc_text", "explanation")  # kept in the changes rows
 
 
@@ -60,14 +69,51 @@ def pack_audit(
     audit: Mapping[str, Any],
     model_texts: Mapping[str, str],
     model_reqs: Mapping[str, tuple[str, str]] | None = None,
+    *,
+    dictionary: tuple[int, bytes] | None = None,
 ) -> bytes:
     """The audit as compressed JSON, leaving out what can be put back exactly: a provision's
     ``model_text`` equal to the model's stored text, a ``doc_text`` equal to its
-    ``model_text``, a ``redline`` that is one ``equal`` run of it, and an evidence quote equal
-    to its provision's ``doc_text``. What was left out is listed under ``_packed``."""
+    ``model_text``, a ``redline`` that is one ``equal`` run of it, and an evidence quote,
+    document reference or location equal to its provision's. What was left out is listed
+    under ``_packed``. ``dictionary`` (id, bytes): deflate primed with it (an earlier audit's
+    packed JSON: most of a policy audit's keys, phrases and references recur in the next)."""
+    return compress(packed_json(audit, model_texts, model_reqs), dictionary)
+
+
+def compress(raw: bytes, dictionary: tuple[int, bytes] | None) -> bytes:
+    """zlib at level 9; with ``dictionary``, raw deflate primed with it behind a header."""
+    if dictionary is None:
+        return zlib.compress(raw, 9)
+    ident, data = dictionary
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15, zdict=data[-ZDICT_BYTES:])
+    return _WITH_DICTIONARY + ident.to_bytes(4, "big") + packer.compress(raw) + packer.flush()
+
+
+def decompress(blob: bytes, dictionaries: Mapping[int, bytes] | None = None) -> bytes:
+    """The bytes ``compress`` packed; ``dictionaries`` by id (``pack_dictionaries``)."""
+    if not blob.startswith(_WITH_DICTIONARY):
+        return zlib.decompress(blob)
+    ident = int.from_bytes(blob[1:5], "big")
+    data = (dictionaries or {}).get(ident)
+    if data is None:
+        raise ValueError(f"packed audit needs compression dictionary {ident}, not stored")
+    unpacker = zlib.decompressobj(-15, zdict=data[-ZDICT_BYTES:])
+    return unpacker.decompress(blob[5:]) + unpacker.flush()
+
+
+def packed_json(
+    audit: Mapping[str, Any],
+    model_texts: Mapping[str, str],
+    model_reqs: Mapping[str, tuple[str, str]] | None = None,
+) -> bytes:
+    """The canonical JSON ``pack_audit`` compresses (what can be put back left out)."""
     data = copy.deepcopy(dict(audit))
-    left: dict[str, list[Any]] = {k: [] for k in ("mt", "dt", "rl", "dr", "q", "rx", "rt", "cx")}
+    left: dict[str, list[Any]] = {
+        k: [] for k in ("mt", "dt", "rl", "dr", "q", "rx", "rt", "cx", "er", "el")
+    }
     doc_texts: dict[str, str] = {}
+    by_ref: dict[str, Mapping[str, Any]] = {}
     for i, p in enumerate(data.get("provisions") or ()):
         model_text = p.get("model_text")
         if model_text is not None and model_texts.get(p.get("model_ref", "")) == model_text:
@@ -87,6 +133,7 @@ def pack_audit(
             left["dr"].append(i)
         if isinstance(doc_text, str):
             doc_texts.setdefault(p.get("model_ref", ""), doc_text)
+        by_ref.setdefault(p.get("model_ref", ""), p)
         for c in p.get("changes") or ():  # in the changes rows, in this order
             keys = [k for k in _CHANGE_TEXTS if isinstance(c.get(k), str)]
             for k in keys:
@@ -103,12 +150,21 @@ def pack_audit(
             del r["title"], r["citation"]  # in model_requirements
             left["rt"].append(r_i)
         for e_i, e in enumerate(r.get("evidence") or ()):
-            if isinstance(e, dict) and e.get("quote") is not None:
+            if not isinstance(e, dict):
+                continue
+            if e.get("quote") is not None:
                 if doc_texts.get(e.get("model_ref", "")) == e["quote"]:
                     del e["quote"]
                     left["q"].append([r_i, e_i])
-    data["_packed"] = {"format": PACK_FORMAT, **left}
-    return zlib.compress(json_text(data).encode("utf-8"), 6)
+            p = by_ref.get(e.get("model_ref") or "")
+            if p is None:
+                continue
+            for key, mark in (("doc_ref", "er"), ("location", "el")):
+                if key in e and key in p and e[key] == p[key]:
+                    del e[key]
+                    left[mark].append([r_i, e_i])
+    data["_packed"] = {"format": PACK_FORMAT, **{k: v for k, v in left.items() if v}}
+    return json_text(data).encode("utf-8")
 
 
 def unpack_audit(
@@ -118,10 +174,11 @@ def unpack_audit(
 ) -> dict[str, Any]:
     """The audit ``pack_audit`` packed, exactly as it was. ``rows``: the document's
     ``requirements`` explanations by id and ``changes`` texts in order (``audit_rows``)."""
-    data: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
+    rows = rows or {}
+    raw = decompress(blob, rows.get("pack_dictionaries"))
+    data: dict[str, Any] = json.loads(raw.decode("utf-8"))
     left = data.pop("_packed", None) or {}
     provisions = data.get("provisions") or []
-    rows = rows or {}
     change_rows = iter(rows.get("changes", ()))
     for p in provisions:
         for c in p.get("changes") or ():
@@ -151,6 +208,13 @@ def unpack_audit(
     for r_i, e_i in left.get("q", ()):
         evidence = data["requirements"][r_i]["evidence"][e_i]
         evidence["quote"] = doc_texts[evidence["model_ref"]]
+    by_ref: dict[str, dict[str, Any]] = {}
+    for p in provisions:
+        by_ref.setdefault(p.get("model_ref", ""), p)
+    for key, mark in (("doc_ref", "er"), ("location", "el")):
+        for r_i, e_i in left.get(mark, ()):
+            evidence = data["requirements"][r_i]["evidence"][e_i]
+            evidence[key] = copy.deepcopy(by_ref[evidence["model_ref"]][key])
     return _restore_order(data)
 
 
@@ -262,4 +326,18 @@ def audit_rows(conn: sqlite3.Connection, doc_id: int) -> dict[str, Any]:
             (doc_id,),
         )
     }
-    return {"changes": changes, "requirements": explanations, "model_requirements": model_reqs}
+    return {
+        "changes": changes,
+        "requirements": explanations,
+        "model_requirements": model_reqs,
+        "pack_dictionaries": pack_dictionaries(conn),
+    }
+
+
+def pack_dictionaries(conn: sqlite3.Connection) -> dict[int, bytes]:
+    """The compression dictionaries of a database, by id (none in a database made before
+    they were introduced: its blobs are plain zlib)."""
+    try:
+        return dict(conn.execute("SELECT id, data FROM pack_dictionaries").fetchall())
+    except sqlite3.OperationalError:  # an older database, opened read-only
+        return {}

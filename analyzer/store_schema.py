@@ -1,5 +1,12 @@
 """The layout of the corpus database (``corpus.db``): tables, views, version, connections.
 
+Version 3 (``policydiff/corpus-db@3``): each distinct long text (change explanations and
+texts, addition texts, requirement explanations and evidence) is stored once in ``texts``;
+``changes``, ``additions`` and ``requirements`` are views with the version-2 columns over the
+slim ``change_rows``, ``addition_rows`` and ``requirement_rows``; the packed audits are
+deflated with a dictionary (``pack_dictionaries``: per model, the head of an earlier audit's
+packed JSON). A version-2 database is upgraded in place (its rows rebuilt from its packed
+audits; its plain-zlib blobs still read).
 Version 2 (``policydiff/corpus-db@2``): the model's provisions and requirements in their own
 tables (``model_provisions``, ``model_requirements``), slim per-document rows that join to
 them, locations on changes, explanation and evidence on requirements, metadata columns and a
@@ -9,6 +16,7 @@ the common questions. A version-1 database is upgraded in place when opened by t
 
 Exports:
     DB_NAME, STORE_SCHEMA, SCHEMA_VERSION, DDL, TABLES, VIEWS, ORDER, TIMING_COLUMNS
+    BASE_TABLES -- the slim tables and ``texts`` behind the views changes/additions/requirements
     BUILTIN_DOCUMENT_COLUMNS -- the documents columns that are not metadata
     connect(db) -> sqlite3.Connection
     columns(conn, name) -> [(column, declared type)]
@@ -27,6 +35,7 @@ __all__ = [
     "DDL",
     "TABLES",
     "VIEWS",
+    "BASE_TABLES",
     "ORDER",
     "TIMING_COLUMNS",
     "BUILTIN_DOCUMENT_COLUMNS",
@@ -36,7 +45,7 @@ __all__ = [
 ]
 
 DB_NAME = "corpus.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STORE_SCHEMA = f"policydiff/corpus-db@{SCHEMA_VERSION}"
 TIMING_COLUMNS = frozenset({"audited_at", "seconds", "at"})
 
@@ -83,6 +92,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS audits (
     document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     packed BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pack_dictionaries (
+    id INTEGER PRIMARY KEY, model_id TEXT, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS model_provisions (
     model_id TEXT NOT NULL, model_ref TEXT NOT NULL, seq INTEGER NOT NULL, heading TEXT,
     section TEXT, text TEXT, requirement_ids TEXT, citations TEXT,
@@ -95,19 +106,39 @@ CREATE TABLE IF NOT EXISTS provisions (
     seq INTEGER NOT NULL, model_ref TEXT NOT NULL, status TEXT NOT NULL,
     substantive INTEGER, moved INTEGER, doc_ref TEXT, page INTEGER, line INTEGER,
     similarity REAL, doc_text_hash TEXT, PRIMARY KEY (document_id, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS changes (
+CREATE TABLE IF NOT EXISTS texts (
+    id INTEGER PRIMARY KEY, hash INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS texts_hash ON texts (hash);
+CREATE TABLE IF NOT EXISTS change_rows (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL, model_ref TEXT NOT NULL, doc_ref TEXT, page INTEGER, line INTEGER,
-    category TEXT, direction TEXT, effect TEXT, substantive INTEGER, explanation TEXT,
-    model_text TEXT, doc_text TEXT, PRIMARY KEY (document_id, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS additions (
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL, doc_ref TEXT, heading TEXT, text TEXT, page INTEGER, line INTEGER,
+    category TEXT, direction TEXT, effect TEXT, substantive INTEGER,
+    explanation_id INTEGER, model_text_id INTEGER, doc_text_id INTEGER,
     PRIMARY KEY (document_id, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS requirements (
+CREATE TABLE IF NOT EXISTS addition_rows (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    requirement_id TEXT NOT NULL, status TEXT, explanation TEXT, evidence TEXT,
+    seq INTEGER NOT NULL, doc_ref TEXT, heading TEXT, text_id INTEGER, page INTEGER,
+    line INTEGER, PRIMARY KEY (document_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS requirement_rows (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    requirement_id TEXT NOT NULL, status TEXT, explanation_id INTEGER, evidence_id INTEGER,
     PRIMARY KEY (document_id, requirement_id)) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS changes AS
+SELECT c.document_id AS document_id, c.seq AS seq, c.model_ref AS model_ref,
+       c.doc_ref AS doc_ref, c.page AS page, c.line AS line, c.category AS category,
+       c.direction AS direction, c.effect AS effect, c.substantive AS substantive,
+       e.text AS explanation, m.text AS model_text, t.text AS doc_text
+FROM change_rows c LEFT JOIN texts e ON e.id = c.explanation_id
+LEFT JOIN texts m ON m.id = c.model_text_id LEFT JOIN texts t ON t.id = c.doc_text_id;
+CREATE VIEW IF NOT EXISTS additions AS
+SELECT a.document_id AS document_id, a.seq AS seq, a.doc_ref AS doc_ref,
+       a.heading AS heading, t.text AS text, a.page AS page, a.line AS line
+FROM addition_rows a LEFT JOIN texts t ON t.id = a.text_id;
+CREATE VIEW IF NOT EXISTS requirements AS
+SELECT r.document_id AS document_id, r.requirement_id AS requirement_id, r.status AS status,
+       e.text AS explanation, v.text AS evidence
+FROM requirement_rows r LEFT JOIN texts e ON e.id = r.explanation_id
+LEFT JOIN texts v ON v.id = r.evidence_id;
 CREATE TABLE IF NOT EXISTS errors (
     path TEXT PRIMARY KEY, path_raw BLOB, sha256 TEXT, error_code TEXT NOT NULL,
     message TEXT NOT NULL, at TEXT);
@@ -186,6 +217,8 @@ GROUP BY deviation_hash HAVING COUNT(*) > 1 AND COUNT(DISTINCT sha256) > 1
 ORDER BY 3 DESC, 2;
 """
 
+# The slim tables behind the views ``changes``, ``additions`` and ``requirements``.
+BASE_TABLES: tuple[str, ...] = ("change_rows", "addition_rows", "requirement_rows", "texts")
 TABLES: tuple[str, ...] = (
     "documents",
     "provisions",

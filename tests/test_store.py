@@ -245,6 +245,92 @@ def test_same_content_is_flagged_duplicate(tmp_path: Path, audit: dict[str, Any]
     assert ("same content", 2) in groups
 
 
+def test_later_audits_are_deflated_with_a_dictionary_and_read_back(
+    tmp_path: Path, audit: dict[str, Any]
+) -> None:
+    db = tmp_path / "corpus.db"
+    _fill(db, audit, n=3)
+    with sqlite3.connect(db) as conn:
+        blobs = [b for (b,) in conn.execute("SELECT packed FROM audits")]
+        (dictionaries,) = conn.execute("SELECT COUNT(*) FROM pack_dictionaries").fetchone()
+    assert dictionaries == 1 and all(b.startswith(b"D") for b in blobs)
+    plain = pack_audit(audit, CorpusStore(db).model_texts("post-sro"))
+    assert max(map(len, blobs)) < len(plain) * 0.7  # the dictionary holds what recurs
+    for i in range(3):
+        expected = copy.deepcopy(audit)
+        if i == 1:
+            expected["provisions"][0]["status"] = "missing"
+        assert load_audit(db, f"/corpus/doc-{i}.txt") == expected
+
+
+def test_evidence_that_repeats_its_provision_is_left_out_and_put_back(
+    audit: dict[str, Any],
+) -> None:
+    from analyzer.store_pack import packed_json
+
+    texts = {p["model_ref"]: p["model_text"] for p in audit["provisions"]}
+    packed = json.loads(packed_json(audit, texts))
+    evidence = [e for r in packed["requirements"] for e in r.get("evidence", ())]
+    assert packed["_packed"]["el"] and not any(
+        "location" in e for e in evidence if e.get("kind") == "provision"
+    )
+    rows = {
+        "requirements": {r["id"]: r["explanation"] for r in audit["requirements"]},
+        "changes": [c for p in audit["provisions"] for c in p["changes"]],
+    }
+    assert unpack_audit(pack_audit(audit, texts), texts, rows) == audit
+
+
+def test_each_long_text_is_stored_once(tmp_path: Path, audit: dict[str, Any]) -> None:
+    counts = []
+    for n in (1, 3):  # three documents with the same changes and requirements
+        db = tmp_path / f"corpus-{n}.db"
+        _fill(db, audit, n=n)
+        with sqlite3.connect(db) as conn:
+            texts = [t for (t,) in conn.execute("SELECT text FROM texts")]
+            explained = conn.execute(
+                "SELECT COUNT(*) FROM changes WHERE explanation IS NOT NULL"
+            ).fetchone()[0]
+        assert len(texts) == len(set(texts)) and explained > 0
+        counts.append(len(texts))
+    assert counts[1] < 1.5 * counts[0]  # not one copy per document
+
+
+def _as_version_2(db: Path) -> None:
+    """Turn a database into the version-2 layout: the views as plain tables."""
+    with sqlite3.connect(db) as conn:
+        for name in ("changes", "additions", "requirements"):
+            conn.execute(f"CREATE TABLE v2tmp_{name} AS SELECT * FROM {name}")
+        for view in VIEWS + ("changes", "additions", "requirements"):
+            conn.execute(f"DROP VIEW {view}")
+        for name in ("change_rows", "addition_rows", "requirement_rows", "texts"):
+            conn.execute(f"DROP TABLE {name}")
+        for name in ("changes", "additions", "requirements"):
+            conn.execute(f"ALTER TABLE v2tmp_{name} RENAME TO {name}")
+        conn.execute("UPDATE meta SET value = 'policydiff/corpus-db@2' WHERE key = 'schema'")
+
+
+def test_version_2_database_is_upgraded_with_every_row_and_audit(
+    tmp_path: Path, audit: dict[str, Any]
+) -> None:
+    db = tmp_path / "corpus.db"
+    _fill(db, audit)
+    with sqlite3.connect(db) as conn:
+        before = {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+            for t in ("changes", "additions", "requirements", "provisions")
+        }
+    _as_version_2(db)
+    with CorpusStore(db) as store:
+        assert store.is_current("/corpus/doc-0.txt", f"{0:064d}", "s1", need_report=False)
+    with sqlite3.connect(db) as conn:
+        after = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in before}
+        schema = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
+        stats = conn.execute("SELECT COUNT(*) FROM change_stats").fetchone()[0]
+    assert after == before and schema.endswith("@3") and stats > 0
+    assert load_audit(db, "/corpus/doc-0.txt") == audit
+
+
 def test_version_1_database_is_upgraded(tmp_path: Path, audit: dict[str, Any]) -> None:
     db = tmp_path / "corpus.db"
     with sqlite3.connect(db) as conn:
@@ -266,7 +352,7 @@ def test_version_1_database_is_upgraded(tmp_path: Path, audit: dict[str, Any]) -
     assert _count(db, "provisions") == len(audit["provisions"])
     with sqlite3.connect(db) as conn:
         assert (
-            conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0].endswith("@2")
+            conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0].endswith("@3")
         )
 
 
