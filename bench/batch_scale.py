@@ -149,6 +149,7 @@ def _measure(kind: str, n: int, pdf_fraction: float, work: Path) -> dict[str, An
 
             cluster = stack.enter_context(local_cluster(work, workers=os.cpu_count() or 2))
             cmd += ["--engine", "dask", "--scheduler", cluster["address"]]
+        load_before = os.getloadavg()[0]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
         sampler = _PeakSampler(proc.pid)
@@ -174,20 +175,23 @@ def _measure(kind: str, n: int, pdf_fraction: float, work: Path) -> dict[str, An
         "db_kb_per_doc": round((out / "corpus.db").stat().st_size / 1024 / max(1, documents), 1),
         "corpus_seconds": round(made, 1),
         "jobs": os.cpu_count(),
+        # 1-minute load average before and after: on a shared machine docs/s is only
+        # meaningful next to it (other processes' load takes cores away)
+        "load": f"{load_before:.1f} / {os.getloadavg()[0]:.1f}",
     }
 
 
 def _markdown(rows: list[dict[str, Any]]) -> str:
     head = (
         "| kind | documents | errors | seconds | docs/s | peak memory, tree PSS (MB) | "
-        "largest process RSS (MB) | db (MB) | db per document (KB) |"
+        "largest process RSS (MB) | db (MB) | db per document (KB) | load before / after |"
     )
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         lines.append(
             f"| {r['kind']} | {r['documents']:,} | {r['errors']} | {r['seconds']} | "
             f"{r['docs_per_s']} | {r['peak_tree_mb']} | {r['max_process_mb']} | {r['db_mb']} | "
-            f"{r['db_kb_per_doc']} |"
+            f"{r['db_kb_per_doc']} | {r['load']} |"
         )
     lines.append(
         f"\nTargets: >= {TARGET_DOCS_PER_S:.0f} text documents/s on {os.cpu_count()} cores; "

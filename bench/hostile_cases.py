@@ -334,7 +334,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     for case in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             args = command(case, Path(tmp))
-            start = time.perf_counter()
+            start, cpu0 = time.perf_counter(), _children_cpu()
             try:
                 result = run_cli(args, timeout=max(60, case.seconds * 10))
                 code, err = result.code, result.err.strip().splitlines()
@@ -342,6 +342,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             except Exception as exc:  # noqa: BLE001 - a hang is a result to report
                 code, err, out_ok = -1, [f"{type(exc).__name__}"], False
             seconds = time.perf_counter() - start
+            cpu = _children_cpu() - cpu0
         if case.expect == "ok":
             passed = code in (0, 3) and out_ok
         else:
@@ -352,6 +353,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                 "expect": case.expect,
                 "code": code,
                 "seconds": round(seconds, 2),
+                "cpu": round(cpu, 2),
                 "bound": case.seconds,
                 "passed": passed,
                 "message": err[-1][:160] if err else "",
@@ -361,16 +363,16 @@ def run(quick: bool = False) -> dict[str, Any]:
     slowest = max(rows, key=lambda r: r["seconds"])
     lines = [
         "**Hostile input** (`bench/hostile_cases.py`: each case through `python -m analyzer` "
-        "under a 1.5 GB address-space limit; seconds include start-up)",
+        "under a 1.5 GB address-space limit; wall and CPU seconds include start-up)",
         "",
-        "| case | expected | exit | seconds | bound | result |",
-        "|---|---|---:|---:|---:|---|",
+        "| case | expected | exit | seconds | CPU seconds | bound | result |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         verdict = "pass" if r["passed"] else "FAIL"
         lines.append(
-            f"| {r['case']} | {r['expect']} | {r['code']} | {r['seconds']} | {r['bound']} | "
-            f"{verdict} |"
+            f"| {r['case']} | {r['expect']} | {r['code']} | {r['seconds']} | {r['cpu']} | "
+            f"{r['bound']} | {verdict} |"
         )
     lines.append(
         f"\n{len(rows)} cases, {len(failed)} failed; slowest {slowest['case']} "
@@ -379,5 +381,50 @@ def run(quick: bool = False) -> dict[str, Any]:
     return {"rows": rows, "failed": len(failed), "markdown": "\n".join(lines)}
 
 
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+TIMED = ("minn-stat-8000", "numbered-items-20000", "blank-separated-items-50000")
+
+
+def engine_times(names: tuple[str, ...] = TIMED) -> dict[str, Any]:
+    """The engine alone on the time-bound cases: ``analyzer.api.audit_path`` in this process
+    after a warm-up (no interpreter, spaCy or model start-up), wall and CPU seconds."""
+    from analyzer.api import audit_path, audit_text
+
+    audit_text("The school resource officer shall act.\n\nThe SRO may not search.")
+    rows = []
+    for case in CASES:
+        if case.name not in names:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            path = case.make(Path(tmp))
+            start, cpu = time.perf_counter(), time.process_time()
+            audit_path(path)
+            rows.append(
+                {
+                    "case": case.name,
+                    "seconds": round(time.perf_counter() - start, 2),
+                    "cpu": round(time.process_time() - cpu, 2),
+                    "bound": case.seconds,
+                }
+            )
+    lines = [
+        "| case | engine seconds | engine CPU seconds | bound (with start-up) |",
+        "|---|---:|---:|---:|",
+        *(f"| {r['case']} | {r['seconds']} | {r['cpu']} | {r['bound']} |" for r in rows),
+    ]
+    return {"rows": rows, "markdown": "\n".join(lines)}
+
+
 if __name__ == "__main__":
-    print(run()["markdown"])
+    import sys
+
+    if "--engine" in sys.argv:
+        print(engine_times()["markdown"])
+    else:
+        print(run()["markdown"])
