@@ -5,7 +5,9 @@ aligned sentence by sentence (``align.align``, provisions in OLD order) to NEW's
 An OLD clause that matches nothing is ``deleted``; NEW text that matches nothing is
 ``inserted``; a matched pair is ``unchanged``, ``edited`` (with ``classify``'s changes and a
 word-level redline) or ``moved`` (out of the OLD order). A section whose clauses all moved
-together is reported as one move. The summary says what changed in words: "This draft weakens
+together is reported as one move. Titles, preamble lines and headings (paragraphs with no
+sentence of their own) are paired after the clauses, content first (``outline`` rows, by
+``analyzer.compare_outline``). The summary says what changed in words: "This draft weakens
 1 obligation: 4.2 (shall → should)." The moves, counts and summary sentences are written by
 ``analyzer.compare_summary``; the renderers live in ``analyzer.compare_render``.
 
@@ -27,6 +29,7 @@ from typing import Any
 
 from . import __version__
 from .classify import XrefContext, classify
+from .compare_outline import outline_rows
 from .compare_render import FORMATS, render, render_html, render_markdown, render_text
 from .compare_summary import count_rows as _counts
 from .compare_summary import find_moves as _moves
@@ -308,6 +311,7 @@ def compare_documents(
         "counts": _counts(rows, moves),
         "moves": moves,
         "clauses": rows,
+        "outline": outline_rows(rows, a.tree, b.tree),
         "mapping": _mapping(rows, a, b),
     }
 

@@ -347,7 +347,9 @@ class _Builder:
         if blk.bullet:
             self._place_bullet(blk, text)
             return
-        if (blk.md_level or not blk.prev_open) and _is_heading_shaped(text, strict=True):
+        # a Markdown heading needs no title case ("## Alternatives considered")
+        heading = _is_heading_shaped(text, strict=not blk.md_level)
+        if (blk.md_level or not blk.prev_open) and heading:
             if any(n.label is not None for n in self.stack):
                 self.before_heading = list(self.stack)  # a list may go on after a stray header
             self._pop_to(self.floor if not self.refs_mode else len(self.stack))

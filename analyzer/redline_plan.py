@@ -3,8 +3,9 @@
 Each side becomes its paragraphs as printed (front matter, then every clause: its own label,
 heading and text, indented by depth). Clause pairs come from the engine's alignment
 (``provisions[].doc_refs`` of an audit, ``clauses[].new_refs`` of a comparison), one to one,
-best text match first; clauses the engine does not align (headings, titles) are paired when
-their text is the same, or when most of their children's partners share one parent. Every
+best text match first; paragraphs the engine does not align (headings, titles) are paired by
+``analyzer.compare_outline.pair_paragraphs`` (same text in order, then parents of paired
+children, then near-identical text, then front matter line for line). Every
 substantive finding becomes a comment with its category, direction, effect (when the JSON
 carries one) and explanation; missing/deleted and added/inserted clauses get a comment too.
 
@@ -20,20 +21,16 @@ Exports:
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from rapidfuzz import fuzz
-
+from .compare_outline import pair_paragraphs, printed
 from .docx_redline import Para, Redline, write_docx
 from .model import ClauseTree
 
 __all__ = ["clause_paras", "audit_redline", "compare_redline", "audit_docx", "compare_docx"]
 
 DEFAULT_MAX_BYTES = 50_000_000
-FRONT = "\u00a7front"  # ref prefix of front-matter paragraphs (never a clause ref)
-MIN_HEADING_MATCH = 80.0  # rapidfuzz ratio for pairing two unaligned paragraphs
 
 
 def _clip(text: str, width: int = 80) -> str:
@@ -43,91 +40,8 @@ def _clip(text: str, width: int = 80) -> str:
 
 def clause_paras(tree: ClauseTree) -> tuple[list[Para], list[str]]:
     """The document as paragraphs: each front-matter line, then each clause as printed."""
-    paras: list[Para] = []
-    refs: list[str] = []
-    for k, line in enumerate(tree.front_matter):
-        if line.strip():
-            paras.append(Para(" ".join(line.split()), 0, True))
-            refs.append(f"{FRONT}{k}")
-    for c in tree.clauses:
-        heading = " ".join(c.heading.split())
-        text = " ".join(c.text.split())
-        if heading and text and heading[-1] not in ".:;?!":
-            heading += ":"
-        printed = " ".join(p for p in (c.label.strip(), heading, text) if p)
-        if not printed:
-            continue
-        paras.append(Para(printed, c.depth, bool(heading) and not text))
-        refs.append(c.ref)
-    return paras, refs
-
-
-# ---------------------------------------------------------------- pairing
-
-
-def _one_to_one(
-    candidates: Iterable[tuple[int, int]], old: Sequence[Para], new: Sequence[Para]
-) -> dict[int, int]:
-    """Greedy one-to-one pairing, most similar text first (ties: document order)."""
-    scored = sorted(
-        {(i, j) for i, j in candidates},
-        key=lambda ij: (-fuzz.ratio(old[ij[0]].text, new[ij[1]].text), ij),
-    )
-    out: dict[int, int] = {}
-    used: set[int] = set()
-    for i, j in scored:
-        if i not in out and j not in used:
-            out[i] = j
-            used.add(j)
-    return out
-
-
-def _key(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _pair_rest(
-    pairs: dict[int, int],
-    old: Sequence[Para],
-    new: Sequence[Para],
-    parents: tuple[Sequence[int | None], Sequence[int | None]],
-) -> None:
-    """Pair what the engine left unaligned: same text in order, then parents of paired
-    children, then near-identical text."""
-    free_new = [j for j in range(len(new)) if j not in set(pairs.values())]
-    by_text: dict[str, list[int]] = {}
-    for j in free_new:
-        by_text.setdefault(_key(new[j].text), []).append(j)
-    for i in range(len(old)):
-        if i not in pairs and by_text.get(_key(old[i].text)):
-            pairs[i] = by_text[_key(old[i].text)].pop(0)
-    old_parent, new_parent = parents
-    votes: dict[int, Counter[int]] = {}
-    for i, j in pairs.items():
-        po, pn = old_parent[i], new_parent[j]
-        if po is not None and pn is not None:
-            votes.setdefault(po, Counter())[pn] += 1
-    taken = set(pairs.values())
-    for po in sorted(votes):
-        (pn, n), total = votes[po].most_common(1)[0], sum(votes[po].values())
-        if po not in pairs and pn not in taken and 2 * n > total:
-            pairs[po] = pn
-            taken.add(pn)
-    rest_old = [i for i in range(len(old)) if i not in pairs]
-    rest_new = [j for j in range(len(new)) if j not in taken]
-    close = [
-        (i, j)
-        for i in rest_old
-        for j in rest_new
-        if fuzz.ratio(_key(old[i].text), _key(new[j].text)) >= MIN_HEADING_MATCH
-    ]
-    pairs.update(_one_to_one(close, old, new))
-
-
-def _parents(tree: ClauseTree, refs: Sequence[str]) -> list[int | None]:
-    index = {r: k for k, r in enumerate(refs)}
-    parent = {c.ref: c.parent for c in tree.clauses}
-    return [index.get(parent.get(r) or "") for r in refs]
+    paras = printed(tree)
+    return [Para(p.text, p.depth, p.heading) for p in paras], [p.ref for p in paras]
 
 
 def _change_note(change: Mapping[str, Any]) -> str:
@@ -190,12 +104,13 @@ def _build(
     header: str,
     title: str,
 ) -> tuple[Redline, list[str], list[str], dict[int, list[str]], dict[int, list[str]]]:
-    old, refs_old = clause_paras(trees[0])
-    new, refs_new = clause_paras(trees[1])
+    p_old, p_new = printed(trees[0]), printed(trees[1])
+    old = [Para(p.text, p.depth, p.heading) for p in p_old]
+    new = [Para(p.text, p.depth, p.heading) for p in p_new]
+    refs_old, refs_new = [p.ref for p in p_old], [p.ref for p in p_new]
     io, jn = {r: k for k, r in enumerate(refs_old)}, {r: k for k, r in enumerate(refs_new)}
     cand = [(io[a], jn[b]) for a, b in candidates if a in io and b in jn]
-    pairs = _one_to_one(cand, old, new)
-    _pair_rest(pairs, old, new, (_parents(trees[0], refs_old), _parents(trees[1], refs_new)))
+    pairs = pair_paragraphs(cand, p_old, p_new)
     redline = Redline(
         tuple(old), tuple(new), tuple(sorted(pairs.items())), header=header, title=title
     )

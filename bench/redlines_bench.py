@@ -51,9 +51,10 @@ from typing import Any
 import yaml
 
 from analyzer.compare import compare_documents
+from analyzer.compare_outline import FRONT
 from analyzer.ingest import ingest
 from analyzer.model import ClauseTree
-from analyzer.redline_plan import FRONT, compare_redline
+from analyzer.redline_plan import compare_redline
 from analyzer.segment import segment
 
 ROOT = Path(os.environ.get("POLICYDIFF_REDLINES_BENCH", "/work/shared/external/redlines-bench"))
@@ -95,14 +96,29 @@ def _side_blocks(labels: dict[str, Any], side: str) -> dict[str, list[str]]:
     return out
 
 
-def _addresses(tree: ClauseTree, blocks: dict[str, list[str]]) -> dict[str, str]:
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+
+
+def _raw_texts(raw: list[str], c: Any) -> list[str]:
+    """The clause's own source lines as the file prints them (markup such as ``**bold**``
+    kept, as the peer's digests keep it), without a Markdown heading marker."""
+    loc = c.location
+    if not raw or loc is None or loc.page != 1 or not 1 <= loc.line <= loc.end_line <= len(raw):
+        return []
+    text = " ".join(raw[loc.line - 1 : loc.end_line])
+    return [_MD_HEADING.sub("", text.strip())]
+
+
+def _addresses(
+    tree: ClauseTree, blocks: dict[str, list[str]], raw: list[str] | None = None
+) -> dict[str, str]:
     """policydiff ref -> peer address, by digest (see the module docstring)."""
     free = {d: list(addrs) for d, addrs in blocks.items()}
     out: dict[str, str] = {}
 
     def take(ref: str, options: list[tuple[str | None, str]]) -> None:
         for label, text in options:
-            addrs = free.get(_digest(label, text)) if text.strip() else None
+            addrs = free.get(_digest(label, text)) if (label or text.strip()) else None
             if addrs:
                 out[ref] = addrs.pop(0)
                 return
@@ -116,6 +132,11 @@ def _addresses(tree: ClauseTree, blocks: dict[str, list[str]]) -> dict[str, str]
         words = " ".join(p for p in (c.label, c.heading, c.text) if p).split()
         for n in (1, 2, 3):  # a label printed inside the heading: "Schedule 1. The Services"
             options += [(" ".join(words[:n]).rstrip(".:"), " ".join(words[n:]))]
+        for line in _raw_texts(raw or [], c):  # the source as printed, markup kept
+            printed = line.split()
+            options += [(None, line)]
+            options += [(lab, line[len(lab) :].strip()) for lab in _label_forms(c.label)
+                        if lab and printed and line.startswith(lab)]  # fmt: skip
         take(c.ref, options)
     return out
 
@@ -137,7 +158,9 @@ def _excluded(labels: dict[str, Any]) -> tuple[set[str], set[str]]:
 
 def _engine_pairs(data: dict[str, Any], redline: Any, refs: tuple[list[str], list[str]]):
     compare = {
-        (r["old_ref"], r["new_ref"]) for r in data["clauses"] if r["old_ref"] and r["new_ref"]
+        (r["old_ref"], r["new_ref"])
+        for r in [*data["clauses"], *data["outline"]]
+        if r["old_ref"] and r["new_ref"]
     }
     paired = {(refs[0][i], refs[1][j]) for i, j in redline.pairs}
     moves = {(m["old_ref"], m["new_ref"]) for m in data["moves"]}
@@ -167,8 +190,8 @@ def score_pair(pair_dir: Path) -> dict[str, Any]:
     old_tree, new_tree = segment(old_doc), segment(new_doc)
     redline = compare_redline(data, old_tree, new_tree)
     refs = (clause_paras(old_tree)[1], clause_paras(new_tree)[1])
-    a_old = _addresses(old_tree, _side_blocks(labels, "source"))
-    a_new = _addresses(new_tree, _side_blocks(labels, "test"))
+    a_old = _addresses(old_tree, _side_blocks(labels, "source"), old_doc.text.splitlines())
+    a_new = _addresses(new_tree, _side_blocks(labels, "test"), new_doc.text.splitlines())
     ex_s, ex_t = _excluded(labels)
     ins = {r["test"] for r in labels.get("inserted") or []}
     dels = {r["source"] for r in labels.get("deleted") or []}

@@ -86,3 +86,74 @@ def test_wrapped_paragraph_ending_mid_phrase_stays_one_clause() -> None:
     )
     assert data["new"]["clauses"] == 6
     assert all(r["status"] == "unchanged" for r in data["clauses"])
+
+
+DRAFT = """# Master Services Agreement
+
+This Agreement is made between Acme Analytics Ltd and Beta Retail plc.
+
+## 1. Definitions
+
+1.1 "Services" means the hosting services described in Schedule 1.
+
+1.2 "Term" means the period set out in clause 4.
+
+## 2. Charges
+
+2.1 The Client shall pay each invoice within thirty days of receipt.
+
+## Schedule 1
+
+Notes
+
+The Supplier shall host the platform.
+
+## Schedule 2
+
+Notes
+
+The Supplier shall answer support questions by email.
+"""
+
+
+def _outline(old: str, new: str) -> list[tuple[str | None, str | None, str]]:
+    data = compare_documents(ingest_text(old, path="old.md"), ingest_text(new, path="new.md"))
+    return [(r["old_ref"], r["new_ref"], r["status"]) for r in data["outline"]]
+
+
+def test_title_preamble_and_headings_are_paired_as_outline_rows() -> None:
+    """Paragraphs with no sentence of their own are rows too: the title and preamble line by
+    line, a renamed heading through its children's partners."""
+    new = DRAFT.replace("## 1. Definitions", "## 1. Definitions and Interpretation")
+    new = new.replace("Beta Retail plc.", "Beta Retail plc. It is governed by English law.")
+    rows = _outline(DRAFT, new)
+    assert ("\u00a7front0", "\u00a7front0", "unchanged") in rows
+    heading = [r for r in rows if r[0] == "1"]
+    assert len(heading) == 1 and heading[0][1] is not None and heading[0][2] == "edited"
+    assert any(o == "\u00a7front1" and n is not None for o, n, _ in rows)
+    assert all(s != "deleted" and s != "inserted" for _, _, s in rows)
+
+
+def test_repeated_headings_pair_with_the_copy_in_place() -> None:
+    """Two "Notes" headings, the first schedule deleted: the remaining "Notes" pairs with the
+    copy under Schedule 2 (same text, in order), not with the first free copy."""
+    cut = DRAFT.index("## Schedule 1")
+    new = DRAFT[:cut] + DRAFT[DRAFT.index("## Schedule 2") :]
+    data = compare_documents(ingest_text(DRAFT, path="old.md"), ingest_text(new, path="new.md"))
+    notes = {r["old_ref"]: r["new_ref"] for r in data["outline"] if r["old_text"] == "Notes"}
+    assert list(notes.values()).count(None) == 1
+    kept = [o for o, n in notes.items() if n]
+    old_refs = [r["old_ref"] for r in data["outline"] if r["old_text"] == "Notes"]
+    assert kept == [old_refs[-1]]
+
+
+def test_markdown_heading_in_sentence_case_is_a_heading() -> None:
+    """'## Alternatives considered' is a heading (the author marked it), not a clause of text."""
+    from analyzer.segment import segment_text
+
+    tree = segment_text(
+        "# Release notes\n\n## Decision\n\nWe ship the release on Monday.\n\n"
+        "## Alternatives considered\n\nWe considered shipping on Friday.\n"
+    )
+    heads = [c.heading for c in tree.clauses if c.heading]
+    assert heads == ["Decision", "Alternatives considered"]

@@ -27,3 +27,30 @@ def test_a_move_inside_a_reported_move_counts_once_at_the_top() -> None:
     moves = {("/s[7]/li[5]", "/s[2]/li[5]"), ("/s[7]/li[5]/p[1]", "/s[2]/li[5]/p[1]"),
              ("/s[8]/li[2]", "/s[3]/li[6]")}  # fmt: skip
     assert _topmost(moves) == {("/s[7]/li[5]", "/s[2]/li[5]"), ("/s[8]/li[2]", "/s[3]/li[6]")}
+
+
+def test_a_label_only_heading_maps_by_its_label_and_empty_text() -> None:
+    """The peer digests "SCHEDULE 1" (no text) as label + separator + nothing."""
+    from analyzer.segment import segment_text
+    from bench.redlines_bench import _addresses
+
+    tree = segment_text("1. SERVICES\n\n1.1 The Supplier shall host the data.\n\nSCHEDULE 1\n\n"
+                        "1. The Supplier shall answer by email.\n")  # fmt: skip
+    ref = next(c.ref for c in tree.clauses if c.heading == "SCHEDULE 1")
+    assert _addresses(tree, {_digest("SCHEDULE 1", ""): ["/section[3]/heading[1]"]}) == {
+        ref: "/section[3]/heading[1]"
+    }
+
+
+def test_a_clause_maps_by_its_source_line_with_markup_kept() -> None:
+    """The peer keeps inline markup in its digests ("a **release gate**"); policydiff's clause
+    text drops it, so the clause's own source line is tried too."""
+    from analyzer.segment import segment_text
+    from bench.redlines_bench import _addresses
+
+    text = "# Notes\n\n## Decision\n\nMove detection is a **release gate**, not a feature.\n"
+    tree = segment_text(text)
+    ref = next(c.ref for c in tree.clauses if "release gate" in c.text)
+    blocks = {_digest(None, "Move detection is a **release gate**, not a feature."): ["/p[1]"]}
+    assert _addresses(tree, blocks) == {}
+    assert _addresses(tree, blocks, text.splitlines()) == {ref: "/p[1]"}
