@@ -7,9 +7,11 @@ An OLD clause that matches nothing is ``deleted``; NEW text that matches nothing
 word-level redline) or ``moved`` (out of the OLD order). A section whose clauses all moved
 together is reported as one move. Titles, preamble lines and headings (paragraphs with no
 sentence of their own) are paired after the clauses, content first (``outline`` rows, by
-``analyzer.compare_outline``). The summary says what changed in words: "This draft weakens
-1 obligation: 4.2 (shall → should)." The moves, counts and summary sentences are written by
-``analyzer.compare_summary``; the renderers live in ``analyzer.compare_render``.
+``analyzer.compare_outline``), and which pairs moved is judged over all of them: the most
+pairs kept in order, preferring those still under their own section. The summary says what
+changed in words: "This draft weakens 1 obligation: 4.2 (shall → should)." The moves, counts
+and summary sentences are written by ``analyzer.compare_summary``; the renderers live in
+``analyzer.compare_render``.
 
 Exports:
     SCHEMA                                     -- "policydiff/compare@1"
@@ -211,6 +213,17 @@ def _explain(row: Row) -> str:
     return "; ".join(parts)
 
 
+def _reflag(row: Row, moved: bool) -> Row:
+    """The row with ``moved`` as judged over every paired paragraph, headings included
+    (``compare_outline.in_order_pairs``), rather than over the clause sentences alone."""
+    if row["new_ref"] is None or row["moved"] == moved:
+        return row
+    status = "moved" if moved else ("edited" if row["edited"] else "unchanged")
+    out = {**row, "moved": moved, "status": status}
+    out["explanation"] = _explain(out)
+    return out
+
+
 def _inserted_row(ref: str, units: Sequence[int], pairing: Pairing) -> Row:
     clause = pairing.new.by_ref[ref]
     _, text = new_text(pairing, units)
@@ -300,7 +313,10 @@ def compare_documents(
     pairing = pair(a, b, context=context, align_options=ALIGN_OPTIONS)
     rows = _old_rows(pairing, context.rules())
     inserted = _inserted_rows(pairing)
-    moves = _moves(rows, a, b)
+    outline, out_of_order = outline_rows([*rows, *inserted], a.tree, b.tree)
+    rows = [_reflag(row, row["old_ref"] in out_of_order) for row in rows]
+    kept = [r["old_ref"] for r in outline if r["new_ref"] and r["old_ref"] and not r["moved"]]
+    moves = _moves(rows, a, b, kept)
     rows = _place_inserts(rows, inserted, b)
     return {
         "schema": SCHEMA,
@@ -311,7 +327,7 @@ def compare_documents(
         "counts": _counts(rows, moves),
         "moves": moves,
         "clauses": rows,
-        "outline": outline_rows(rows, a.tree, b.tree),
+        "outline": outline,
         "mapping": _mapping(rows, a, b),
     }
 

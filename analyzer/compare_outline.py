@@ -15,15 +15,19 @@ order that trusts content most:
 5. front matter left over pairs in order when both drafts still have a line there (an
    edited title or preamble: the first paragraphs of a document are its front matter).
 
-The same pairing drives the DOCX redline (``analyzer.redline_plan``).
+Which pairs moved is judged here too, over every paired paragraph (headings included): the
+most pairs kept in order, and among equally many, those whose parents are paired with each
+other (``in_order_pairs``). The same pairing drives the DOCX redline (``analyzer.redline_plan``).
 
 Exports:
     FRONT                                   -- ref prefix of front-matter lines ("§front0")
     printed(tree) -> list[Printed]          -- the document as printed paragraphs
     pair_paragraphs(candidates, old, new) -> dict[int, int]
                                             -- OLD index -> NEW index, one to one
-    outline_rows(rows, old_tree, new_tree) -> list[dict]
-                                            -- the compare JSON's ``outline`` rows
+    in_order_pairs(pairs, old, new) -> set[int]  -- OLD indices of the pairs kept in order
+    outline_rows(rows, old_tree, new_tree) -> (list[dict], set[str])
+                                            -- the compare JSON's ``outline`` rows and
+                                               the OLD refs of clause rows out of order
 """
 
 from __future__ import annotations
@@ -36,10 +40,10 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from .align import in_order, longest_increasing
+from .align import in_order
 from .model import ClauseTree
 
-__all__ = ["FRONT", "Printed", "printed", "pair_paragraphs", "outline_rows"]
+__all__ = ["FRONT", "Printed", "printed", "pair_paragraphs", "in_order_pairs", "outline_rows"]
 
 FRONT = "\u00a7front"  # ref prefix of front-matter paragraphs (never a clause ref)
 MIN_MATCH = 80.0  # rapidfuzz ratio for pairing two paragraphs nothing else paired
@@ -159,12 +163,58 @@ def pair_paragraphs(
     return pairs
 
 
+def in_order_pairs(
+    pairs: Mapping[int, int], old: Sequence[Printed], new: Sequence[Printed]
+) -> set[int]:
+    """The OLD indices of the pairs that kept their order: the largest set of pairs in the
+    same order on both sides; between two such sets of one size, the one keeping more pairs
+    whose parents are paired with each other. So when a paragraph and a heading swap, the
+    one that changed section is the one that moved."""
+    ordered = sorted(pairs.items())
+    n = len(ordered)
+    weight = []
+    for i, j in ordered:
+        po, pn = old[i].parent, new[j].parent
+        same = (po is None and pn is None) or (po is not None and pairs.get(po) == pn)
+        weight.append(1.0 + (1.0 / (n + 1) if same else 0.0))
+    return {ordered[k][0] for k in _heaviest_increasing([j for _, j in ordered], weight)}
+
+
+def _heaviest_increasing(values: Sequence[int], weight: Sequence[float]) -> set[int]:
+    """Indices of a strictly increasing subsequence of ``values`` of greatest total weight
+    (a Fenwick tree of best totals by value: n log n)."""
+    size = max(values, default=-1) + 2
+    tree_best = [0.0] * (size + 1)
+    tree_at = [-1] * (size + 1)
+    best = [0.0] * len(values)
+    prev = [-1] * len(values)
+    for k, v in enumerate(values):
+        q, total, at = v, 0.0, -1  # best over values < v: positions 1..v
+        while q > 0:
+            if tree_best[q] > total:
+                total, at = tree_best[q], tree_at[q]
+            q -= q & -q
+        best[k], prev[k] = total + weight[k], at
+        q = v + 1
+        while q <= size:
+            if best[k] > tree_best[q]:
+                tree_best[q], tree_at[q] = best[k], k
+            q += q & -q
+    out: set[int] = set()
+    k = max(range(len(values)), key=best.__getitem__, default=-1)
+    while k != -1:
+        out.add(k)
+        k = prev[k]
+    return out
+
+
 def outline_rows(
     rows: Sequence[Mapping[str, Any]], old_tree: ClauseTree, new_tree: ClauseTree
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], set[str]]:
     """Rows for the paragraphs no clause row covers (front matter, headings), in OLD order,
     then the NEW-only ones in NEW order: ``status`` unchanged / edited / deleted / inserted,
-    ``moved`` when the pair is out of the order of all pairs."""
+    ``moved`` when the pair is out of the order of all pairs (``in_order_pairs``); and the
+    OLD refs of the clause rows out of that order (moved, judged with the headings)."""
     old, new = printed(old_tree), printed(new_tree)
     io = {p.ref: k for k, p in enumerate(old)}
     jn = {p.ref: k for k, p in enumerate(new)}
@@ -178,9 +228,7 @@ def outline_rows(
         if n in jn
     ]
     pairs = pair_paragraphs(candidates, old, new)
-    ordered = sorted(pairs.items())
-    keep = longest_increasing([j for _, j in ordered])
-    in_place = {ordered[k][0] for k in keep}
+    in_place = in_order_pairs(pairs, old, new)
     back = {j: i for i, j in pairs.items()}
     out: list[dict[str, Any]] = []
     for i, p in enumerate(old):
@@ -194,7 +242,8 @@ def outline_rows(
     for j, q in enumerate(new):
         if j not in back and q.ref not in covered_new:
             out.append(_outline_row(None, q, "inserted", False))
-    return out
+    moved = {old[i].ref for i in pairs if i not in in_place and old[i].ref in covered_old}
+    return out, moved
 
 
 def _outline_row(

@@ -6,7 +6,7 @@ says where each now sits ("3.2 (Duties) now comes after 4.1"), counts the status
 the summary sentences ("This draft weakens 1 obligation: 4.2 (shall → should).").
 
 Exports:
-    find_moves(rows, old, new) -> list[dict]             -- the ``moves`` of the compare dict
+    find_moves(rows, old, new, kept=()) -> list[dict]    -- the ``moves`` of the compare dict
     summary_sentences(rows, moves, old, new) -> list[str] -- the ``summary`` sentences
     count_rows(rows, moves) -> dict[str, int]            -- the ``counts``
 """
@@ -47,17 +47,21 @@ def _descendants(tree: ClauseTree) -> dict[str, list[str]]:
     return out
 
 
-def _collapse(refs: Iterable[str], tree: ClauseTree) -> list[tuple[str, list[str]]]:
+def _collapse(
+    refs: Iterable[str], tree: ClauseTree, kept: Iterable[str] = ()
+) -> list[tuple[str, list[str]]]:
     """Group refs into the top-most sections all of whose clauses are in ``refs``:
-    [(section or clause ref, its member refs)], in tree order."""
+    [(section or clause ref, its member refs)], in tree order. A section whose heading is
+    in ``kept`` (it stayed in place) never groups them: its clauses moved, not it."""
     wanted = set(refs)
+    stays = set(kept) - wanted
     subtree = _descendants(tree)
     under = _subtrees(tree)
     out: list[tuple[str, list[str]]] = []
     covered: set[str] = set()
     for c in tree.clauses:
         members = subtree[c.ref]
-        if c.ref in covered or not members or not set(members) <= wanted:
+        if c.ref in covered or c.ref in stays or not members or not set(members) <= wanted:
             continue
         out.append((c.ref, members))
         covered |= under[c.ref]
@@ -105,12 +109,16 @@ def _new_ref_of_section(members: Sequence[str], root: Clause, rows: Mapping[str,
     return ".".join(parts[: max(1, len(parts) - depth_gap)])
 
 
-def find_moves(rows: Sequence[Row], old: _Side, new: _Side) -> list[dict[str, Any]]:
+def find_moves(
+    rows: Sequence[Row], old: _Side, new: _Side, kept: Iterable[str] = ()
+) -> list[dict[str, Any]]:
+    """The moved clause rows, a section whose clauses all moved together as one move
+    (unless its heading, in ``kept``, stayed in place)."""
     by_old = {r["old_ref"]: r for r in rows if r["old_ref"] is not None}
     moved = [r["old_ref"] for r in rows if r["moved"]]
     new_order = new.order
     out: list[dict[str, Any]] = []
-    for root_ref, members in _collapse(moved, old.tree):
+    for root_ref, members in _collapse(moved, old.tree, kept):
         positions = sorted(new_order[ref] for m in members for ref in by_old[m]["new_refs"])
         if len(members) > 1 and not _contiguous(positions, members, by_old, new):
             out.extend(_move(m, [m], by_old, old, new) for m in members)

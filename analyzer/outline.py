@@ -74,6 +74,7 @@ class _Block:
     prev_open: bool  # the line before did not end a sentence (wrapped text)
     continued: bool = False  # a later label continues this one's list (995. then 996.)
     glyph: str = ""  # the bullet's glyph ("\u25cf", "o", "-"): Word gives each level its own
+    table: bool = False  # a row of a pipe table ("| a | b |"): a paragraph of its own
 
 
 Block = _Block
@@ -317,6 +318,10 @@ class _Builder:
 
     def _place_unlabeled(self, blk: _Block) -> None:
         text = blk.text
+        if blk.table:  # a table row: never a heading, never the rest of the line before
+            self._pop_to(self._container_depth())
+            self._attach(self._new(blk, "para", 0, text))
+            return
         prev = self.stack[-1] if self.stack else None
         if blk.label is not None and prev is not None and not (blk.after_blank or blk.bullet):
             # a rejected label inside wrapped text ("609.066 Authorized ...", "E.1. above")

@@ -98,6 +98,17 @@ def _wrap_width(lines: Sequence[Line]) -> float:
     return lengths[int(0.9 * (len(lengths) - 1))]
 
 
+_ALIGNMENT_CELL = re.compile(r"^:?-{3,}:?$")
+
+
+def _table_cells(text: str) -> list[str] | None:
+    """The cells of a Markdown pipe-table row ("| Deliverable | Due by |"), or None."""
+    t = text.strip()
+    if not t.startswith("|") or t.count("|") < 2:
+        return None
+    return [c.strip() for c in t.strip("|").split("|")]
+
+
 def _blocks(lines: Sequence[Line]) -> list[_Block]:
     blocks: list[_Block] = []
     after_blank = True
@@ -107,6 +118,13 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
     for ln in lines:
         if not ln.text.strip():
             after_blank = True
+            continue
+        cells = _table_cells(ln.text)
+        if cells is not None:  # a pipe-table row is a paragraph; its alignment row is markup
+            if not all(_ALIGNMENT_CELL.match(c) for c in cells):
+                text = " | ".join(cells)
+                blocks.append(_Block([ln], text, 0, False, 0, None, True, False, table=True))
+            after_blank, prev_text, prev_indent = True, "", 0
             continue
         body, glyph, md = _strip_markup(ln.text)
         bullet = bool(glyph)

@@ -125,7 +125,14 @@ def _addresses(
 
     for k, line in enumerate(tree.front_matter):
         take(f"{FRONT}{k}", [(None, line)])
+    rows_taken: set[str] = set()
     for c in tree.clauses:
+        if " | " in c.text and not c.label and not c.heading:  # a table row, by its cells
+            row = _row_address(c.text.split(" | "), blocks, rows_taken)
+            if row is not None:
+                out[c.ref] = row
+                rows_taken.add(row)
+                continue
         glue = [" ", ": ", ". ", ":", " - "]
         texts = [c.text, c.heading, *(f"{c.heading}{g}{c.text}" for g in glue)]
         options = [(lab, t) for lab in _label_forms(c.label) for t in texts]
@@ -138,6 +145,34 @@ def _addresses(
             options += [(lab, line[len(lab) :].strip()) for lab in _label_forms(c.label)
                         if lab and printed and line.startswith(lab)]  # fmt: skip
         take(c.ref, options)
+    return out
+
+
+def _row_address(cells: list[str], blocks: dict[str, list[str]], taken: set[str]) -> str | None:
+    """The first free table-row address whose cells, column by column, carry these texts
+    (the peer digests a row's cells, not the row: a row maps through its cells)."""
+    have = [set(blocks.get(_digest(None, cell.strip()), ())) for cell in cells]
+    for addr in blocks.get(_digest(None, cells[0].strip()), ()):
+        row = addr[: -len("/cell[1]")] if addr.endswith("/cell[1]") else None
+        if (
+            row
+            and row not in taken
+            and all(f"{row}/cell[{k + 1}]" in h for k, h in enumerate(have))
+        ):
+            return row
+    return None
+
+
+def _cell_pairs(pairs: set[tuple[str, str]], universe: tuple[set[str], set[str]]):
+    """The cells of paired table rows, column by column (policydiff compares a row as one
+    clause; the redline of a paired row shows its cells side by side)."""
+    out = set()
+    for s, t in pairs:
+        if s.rsplit("/", 1)[-1].startswith("row[") and t.rsplit("/", 1)[-1].startswith("row["):
+            k = 1
+            while f"{s}/cell[{k}]" in universe[0] and f"{t}/cell[{k}]" in universe[1]:
+                out.add((f"{s}/cell[{k}]", f"{t}/cell[{k}]"))
+                k += 1
     return out
 
 
@@ -203,6 +238,10 @@ def score_pair(pair_dir: Path) -> dict[str, Any]:
     moves_true = {(c["source"], c["test"]) for c in labels.get("correspondences") or []
                   if c["kind"] == "move"}  # fmt: skip
     renum_true = {p for p in truth if label_of[p][0] != label_of[p][1]}
+    universe = (
+        {a for addrs in _side_blocks(labels, "source").values() for a in addrs},
+        {a for addrs in _side_blocks(labels, "test").values() for a in addrs},
+    )
     engines, moves = _engine_pairs(data, redline, refs)
     blocks = {a for p in truth for a in p if "/row[" not in a}
     mapped_blocks = blocks & (set(a_old.values()) | set(a_new.values()))
@@ -229,6 +268,7 @@ def score_pair(pair_dir: Path) -> dict[str, Any]:
                 n["spurious"] += 1
                 continue
             mapped.add((s, t))
+        mapped |= _cell_pairs(mapped, universe)
         mapped -= drop
         n["reported"], n["labelled"] = len(mapped), len(truth - drop)
         n["tp"] = len(mapped & truth)

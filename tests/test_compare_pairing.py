@@ -157,3 +157,81 @@ def test_markdown_heading_in_sentence_case_is_a_heading() -> None:
     )
     heads = [c.heading for c in tree.clauses if c.heading]
     assert heads == ["Decision", "Alternatives considered"]
+
+
+TABLE = """# Schedule 1. The Services
+
+The Supplier shall deliver the Deliverables set out below by the dates shown.
+
+| Deliverable | Due by | Owner |
+| --- | --- | --- |
+| Onboarding plan | Week 2 | Supplier |
+| Data migration | Week 6 | Supplier |
+| Go-live sign-off | Week 10 | Client |
+"""
+
+
+def test_markdown_table_rows_are_clauses_and_pair_row_by_row() -> None:
+    """A pipe table is read row by row (its alignment row is markup, not text), so a row
+    inserted into it leaves every other row paired with its own text."""
+    from analyzer.segment import segment_text
+
+    rows = [c.text for c in segment_text(TABLE).clauses if "|" in c.text]
+    assert rows == [
+        "Deliverable | Due by | Owner",
+        "Onboarding plan | Week 2 | Supplier",
+        "Data migration | Week 6 | Supplier",
+        "Go-live sign-off | Week 10 | Client",
+    ]
+    new = TABLE.replace("| Data migration", "| Test report | Week 8 | Supplier |\n| Data migration")
+    data = compare_documents(ingest_text(TABLE, path="old.md"), ingest_text(new, path="new.md"))
+    by_text = {r["old_text"]: (r["new_text"], r["status"]) for r in data["clauses"] if r["old_ref"]}
+    assert by_text["Data migration | Week 6 | Supplier"] == (
+        "Data migration | Week 6 | Supplier",
+        "unchanged",
+    )
+    assert [r["new_text"] for r in data["clauses"] if r["status"] == "inserted"] == [
+        "Test report | Week 8 | Supplier"
+    ]
+
+
+SECTIONS = """# Release Policy
+
+## 1. Alpha
+
+The team ships a release candidate every second Tuesday of the month.
+
+The release manager signs off every release candidate before it ships.
+
+## 2. Beta
+
+A failed release is rolled back within one hour of the first report.
+
+## 3. Gamma
+
+Every incident is written up within five working days of its close.
+"""
+
+
+def test_a_paragraph_moved_into_another_section_is_the_move_not_the_heading() -> None:
+    """The Beta paragraph moved up into Alpha: it swapped places with the Beta heading, and
+    the one that changed section (the paragraph) is the move; Beta, whose heading stayed in
+    place, is not reported as a moved section."""
+    text = "A failed release is rolled back within one hour of the first report.\n\n"
+    new = SECTIONS.replace(text, "").replace("## 2. Beta", text + "## 2. Beta")
+    data = compare_documents(ingest_text(SECTIONS, path="old.md"), ingest_text(new, path="n.md"))
+    moved = [(m["old_ref"], m["kind"]) for m in data["moves"]]
+    beta = next(r for r in data["clauses"] if r["old_text"] == text.strip())
+    assert moved == [(beta["old_ref"], "clause")]
+    assert not any(r["moved"] for r in data["outline"])
+
+
+def test_a_paragraph_moved_down_into_the_next_section_is_the_move() -> None:
+    """The last Alpha paragraph moved down under the Beta heading: the paragraph moved (it
+    changed section), not the Beta heading."""
+    text = "The release manager signs off every release candidate before it ships.\n\n"
+    new = SECTIONS.replace(text, "").replace("## 2. Beta\n\n", "## 2. Beta\n\n" + text)
+    data = compare_documents(ingest_text(SECTIONS, path="old.md"), ingest_text(new, path="n.md"))
+    signs = next(r for r in data["clauses"] if r["old_text"] == text.strip())
+    assert [(m["old_ref"], m["kind"]) for m in data["moves"]] == [(signs["old_ref"], "clause")]
+    assert not any(r["moved"] for r in data["outline"])

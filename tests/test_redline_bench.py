@@ -54,3 +54,18 @@ def test_a_clause_maps_by_its_source_line_with_markup_kept() -> None:
     blocks = {_digest(None, "Move detection is a **release gate**, not a feature."): ["/p[1]"]}
     assert _addresses(tree, blocks) == {}
     assert _addresses(tree, blocks, text.splitlines()) == {ref: "/p[1]"}
+
+
+def test_a_table_row_maps_through_its_cells_and_pairs_its_cells_by_column() -> None:
+    from bench.redlines_bench import _cell_pairs, _row_address
+
+    row = "/s[3]/table[1]/row[2]"
+    blocks = {_digest(None, "Onboarding plan"): [f"{row}/cell[1]"],
+              _digest(None, "Week 2"): [f"{row}/cell[2]"]}  # fmt: skip
+    assert _row_address(["Onboarding plan", "Week 2"], blocks, set()) == row
+    assert _row_address(["Onboarding plan", "Week 3"], blocks, set()) is None
+    assert _row_address(["Onboarding plan", "Week 2"], blocks, {row}) is None
+    new = "/s[3]/table[1]/row[3]"
+    universe = ({f"{row}/cell[1]", f"{row}/cell[2]"}, {f"{new}/cell[1]", f"{new}/cell[2]"})
+    assert _cell_pairs({(row, new)}, universe) == {
+        (f"{row}/cell[1]", f"{new}/cell[1]"), (f"{row}/cell[2]", f"{new}/cell[2]")}  # fmt: skip
