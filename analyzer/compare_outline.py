@@ -11,7 +11,8 @@ order that trusts content most:
    with the copy at the same place rather than the first free one;
 3. a parent whose children's partners mostly share one parent pairs with that parent (a
    renamed section heading);
-4. near-identical text (rapidfuzz ratio >= ``MIN_MATCH``), most similar first;
+4. near-identical text (rapidfuzz ratio >= ``MIN_MATCH``), most similar first; then one
+   paragraph's whole text inside another's (a sentence added or cut);
 5. front matter left over pairs in order when both drafts still have a line there (an
    edited title or preamble: the first paragraphs of a document are its front matter).
 
@@ -47,6 +48,7 @@ __all__ = ["FRONT", "Printed", "printed", "pair_paragraphs", "in_order_pairs", "
 
 FRONT = "\u00a7front"  # ref prefix of front-matter paragraphs (never a clause ref)
 MIN_MATCH = 80.0  # rapidfuzz ratio for pairing two paragraphs nothing else paired
+MIN_WORDS = 6  # a paragraph inside another pairs with it from this many words on
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,28 @@ def pair_paragraphs(
         if fuzz.ratio(_key(old[i].text), _key(new[j].text)) >= MIN_MATCH
     ]
     pairs.update(_one_to_one(close, old, new))
+    _contained(pairs, old, new)
     _front_in_order(pairs, old, new)
     return pairs
+
+
+def _contained(pairs: dict[int, int], old: Sequence[Printed], new: Sequence[Printed]) -> None:
+    """One paragraph's whole text (``MIN_WORDS`` words or more) inside the other's: a
+    sentence added to or cut from it (a preamble that gained a sentence)."""
+    taken = set(pairs.values())
+    rest_new = [j for j in range(len(new)) if j not in taken]
+    for i in range(len(old)):
+        if i in pairs:
+            continue
+        a = _key(old[i].text)
+        for j in rest_new:
+            b = _key(new[j].text)
+            if j not in taken and min(len(a.split()), len(b.split())) >= MIN_WORDS and (
+                a in b or b in a
+            ):
+                pairs[i] = j
+                taken.add(j)
+                break
 
 
 def in_order_pairs(

@@ -129,6 +129,14 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         body, glyph, md = _strip_markup(ln.text)
         bullet = bool(glyph)
         label = parse_label(body)
+        if label is not None and label.rest:
+            head = _MD_HEADING_RE.match(label.rest)
+            inner = parse_label(label.rest) if not head and not label.is_path else None
+            if head:  # "1. ## Service": a list marker before a Markdown heading
+                md = md or len(head.group(1))
+                label = parse_label(f"{label.printed} {label.rest[head.end() :]}")
+            elif inner is not None and inner.is_path:  # "1. 1.1. Access": the item's own number
+                body, label = label.rest, inner
         indent = len(ln.text) - len(ln.text.lstrip())
         # a short line ends its paragraph: the next capitalized line starts a new one, unless
         # the short line visibly runs on ("... dollars to the" / "Seller on the first ...")

@@ -140,10 +140,9 @@ def _addresses(
         for n in (1, 2, 3):  # a label printed inside the heading: "Schedule 1. The Services"
             options += [(" ".join(words[:n]).rstrip(".:"), " ".join(words[n:]))]
         for line in _raw_texts(raw or [], c):  # the source as printed, markup kept
-            printed = line.split()
-            options += [(None, line)]
-            options += [(lab, line[len(lab) :].strip()) for lab in _label_forms(c.label)
-                        if lab and printed and line.startswith(lab)]  # fmt: skip
+            forms = _label_forms(c.label)
+            rests = [line[len(f) :].strip() for f in forms if f and line.startswith(f)]
+            options += [(None, line), *((lab, rest) for lab in forms for rest in rests)]
         take(c.ref, options)
     return out
 

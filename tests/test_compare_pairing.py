@@ -235,3 +235,30 @@ def test_a_paragraph_moved_down_into_the_next_section_is_the_move() -> None:
     signs = next(r for r in data["clauses"] if r["old_text"] == text.strip())
     assert [(m["old_ref"], m["kind"]) for m in data["moves"]] == [(signs["old_ref"], "clause")]
     assert not any(r["moved"] for r in data["outline"])
+
+
+def test_a_preamble_that_gained_a_long_sentence_still_pairs() -> None:
+    """The preamble gained a sentence longer than itself (too different for a similarity
+    ratio): its whole old text is inside the new one, so the two pair."""
+    added = " A failure to enforce any provision of this Agreement is not a waiver of it."
+    new = DRAFT.replace("Beta Retail plc.", "Beta Retail plc." + added)
+    rows = _outline(DRAFT, new)
+    assert any(o == "\u00a7front1" and n is not None for o, n, _ in rows)
+
+
+def test_markdown_list_marker_before_a_heading_or_a_printed_number() -> None:
+    """'1. ## Service' is heading 'Service' labelled 1 (the '##' is markup), and
+    '1. 1.1. Access' is clause 1.1 (the list marker is markup before the printed number)."""
+    from analyzer.segment import segment_text
+
+    tree = segment_text(
+        "# Cloud Service Agreement\n\n1. ## Service\n"
+        "    1. 1.1. Access and Use.  Customer may access and use the Cloud Service.\n"
+        "    2. 1.2. Support.  Provider will provide Technical Support.\n"
+    )
+    got = [(c.label, c.heading, c.text[:14]) for c in tree.clauses]
+    assert got == [
+        ("1.", "Service", ""),
+        ("1.1.", "", "Access and Use"),
+        ("1.2.", "", "Support.  Prov"),
+    ]
