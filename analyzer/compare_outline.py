@@ -177,8 +177,10 @@ def _contained(pairs: dict[int, int], old: Sequence[Printed], new: Sequence[Prin
         a = _key(old[i].text)
         for j in rest_new:
             b = _key(new[j].text)
-            if j not in taken and min(len(a.split()), len(b.split())) >= MIN_WORDS and (
-                a in b or b in a
+            if (
+                j not in taken
+                and min(len(a.split()), len(b.split())) >= MIN_WORDS
+                and (a in b or b in a)
             ):
                 pairs[i] = j
                 taken.add(j)

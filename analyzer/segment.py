@@ -144,6 +144,8 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         new_para = new_para and not _runs_on(prev_text)
         # a bold run-in heading ("**School:** An ...") after a finished sentence starts one
         new_para = new_para or (bool(_RUN_IN_RE.match(body)) and not _ends_open(prev_text))
+        # ... and so does one after another such line ("**Status:** Accepted" / "**Date:** ...")
+        new_para = new_para or bool(_RUN_IN_RE.match(body) and _RUN_IN_RE.match(prev_text))
         # a list item that ended (";", "; and", ":") well before the margin ends its block,
         # whatever the case of the next line ("...school officials;" / "providing advice")
         item_end = bool(prev_text) and bool(_ITEM_END_RE.search(prev_text))

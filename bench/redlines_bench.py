@@ -17,7 +17,8 @@ The address mapping (policydiff has clause refs, the peer has structural address
      and body joined by a space, colon, full stop or dash), or from its first one to three
      printed words as the label (a label inside a heading: "Schedule 1. The Services"); a
      clause takes the first unused address with a matching digest, in document order;
-  2. front-matter lines (titles, preambles) map the same way without a label;
+  2. front-matter lines (titles, preambles) map the same way without a label, or as the
+     source line that prints them (``**Status:** Accepted``);
   3. a clause whose digest matches no labelled block has no address: a pair involving it is
      not scored (counted as ``unmapped``), which can only lower recall;
   4. table rows and cells are blocks for the peer; policydiff reads a table as one paragraph,
@@ -93,7 +94,14 @@ def _side_blocks(labels: dict[str, Any], side: str) -> dict[str, list[str]]:
     for row in rows:
         if row.get(key) and row.get(dkey):
             out.setdefault(row[dkey], []).append(row[key])
-    return out
+    return {d: sorted(addrs, key=_address_order) for d, addrs in out.items()}
+
+
+def _address_order(address: str) -> list[tuple[str, int]]:
+    """Document order of blocks with one digest (the label file lists them in correspondence
+    order, which on the test side follows the source): ``/section[2]/list_item[10]`` ->
+    ``[("section", 2), ("list_item", 10)]``."""
+    return [(name, int(k)) for name, k in re.findall(r"([a-z_]+)\[(\d+)\]", address)]
 
 
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
@@ -123,8 +131,11 @@ def _addresses(
                 out[ref] = addrs.pop(0)
                 return
 
+    printed = {}
+    for r in raw or []:  # front matter has no source span: its lines as printed, by text
+        printed.setdefault(" ".join(_MD_HEADING.sub("", r).replace("**", "").split()), r.strip())
     for k, line in enumerate(tree.front_matter):
-        take(f"{FRONT}{k}", [(None, line)])
+        take(f"{FRONT}{k}", [(None, line), (None, printed.get(" ".join(line.split()), ""))])
     rows_taken: set[str] = set()
     for c in tree.clauses:
         if " | " in c.text and not c.label and not c.heading:  # a table row, by its cells
