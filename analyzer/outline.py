@@ -74,7 +74,7 @@ class _Block:
     prev_open: bool  # the line before did not end a sentence (wrapped text)
     continued: bool = False  # a later label continues this one's list (995. then 996.)
     glyph: str = ""  # the bullet's glyph ("\u25cf", "o", "-"): Word gives each level its own
-    table: bool = False  # a row of a pipe table ("| a | b |"): a paragraph of its own
+    table: bool = False  # a pipe-table row ("| a | b |"): a paragraph, never part of another
 
 
 Block = _Block
@@ -157,8 +157,7 @@ class _Builder:
     def _container_depth(self) -> int:
         """Stack depth just above the innermost node that can hold a paragraph."""
         for i in range(len(self.stack) - 1, self.floor - 1, -1):
-            n = self.stack[i]
-            if _is_container(n):
+            if _is_container(self.stack[i]):
                 return i + 1
         return self.floor
 
@@ -189,8 +188,7 @@ class _Builder:
             self.refs_mode = False
             depth = self.floor
             for i in range(len(self.stack) - 1, self.floor - 1, -1):
-                n = self.stack[i]
-                if n.label and _is_prefix(n.label.path, lab.path):
+                if (n := self.stack[i]).label and _is_prefix(n.label.path, lab.path):
                     depth = i + 1
                     break
             self._pop_to(depth)
@@ -199,8 +197,7 @@ class _Builder:
             return True
         # 1. the expected next item of an open list (or of a list a paragraph interrupted)
         for i in range(len(self.stack) - 1, self.floor - 1, -1):
-            n = self.stack[i]
-            last = _last_labeled_child(n)
+            last = _last_labeled_child(n := self.stack[i])
             for style, value in lab.candidates:
                 if n.style == style and n.value + 1 == value:
                     self.refs_mode = False
@@ -265,8 +262,7 @@ class _Builder:
         a bullet on the stack, or the next item of a list a paragraph interrupted (Word
         gives each level its own glyph: "o" items resume after a "-" list under a lead-in)."""
         for i in range(len(self.stack) - 1, self.floor - 1, -1):
-            n = self.stack[i]
-            if _same_list(n, node):
+            if _same_list(n := self.stack[i], node):
                 self._pop_to(i)
                 self._attach(node)
                 return True
@@ -318,10 +314,6 @@ class _Builder:
 
     def _place_unlabeled(self, blk: _Block) -> None:
         text = blk.text
-        if blk.table:  # a table row: never a heading, never the rest of the line before
-            self._pop_to(self._container_depth())
-            self._attach(self._new(blk, "para", 0, text))
-            return
         prev = self.stack[-1] if self.stack else None
         if blk.label is not None and prev is not None and not (blk.after_blank or blk.bullet):
             # a rejected label inside wrapped text ("609.066 Authorized ...", "E.1. above")
@@ -352,9 +344,9 @@ class _Builder:
         if blk.bullet:
             self._place_bullet(blk, text)
             return
-        # a Markdown heading needs no title case ("## Alternatives considered")
-        heading = _is_heading_shaped(text, strict=not blk.md_level)
-        if (blk.md_level or not blk.prev_open) and heading:
+        if (blk.md_level or not blk.prev_open) and _is_heading_shaped(
+            text, strict=not blk.md_level
+        ):
             if any(n.label is not None for n in self.stack):
                 self.before_heading = list(self.stack)  # a list may go on after a stray header
             self._pop_to(self.floor if not self.refs_mode else len(self.stack))
@@ -368,7 +360,7 @@ class _Builder:
         self._attach(node)
 
     def _continues(self, prev: _Node, blk: _Block, text: str) -> bool:
-        if prev.style in ("heading", "attachment", "refs") or not prev.rest.strip():
+        if prev.style in ("heading", "attachment", "refs") or not prev.rest.strip() or blk.table:
             return False
         if blk.md_level or blk.bullet:
             return False

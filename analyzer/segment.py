@@ -123,7 +123,8 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         if cells is not None:  # a pipe-table row is a paragraph; its alignment row is markup
             if not all(_ALIGNMENT_CELL.match(c) for c in cells):
                 text = " | ".join(cells)
-                blocks.append(_Block([ln], text, 0, False, 0, None, True, False, table=True))
+                # prev_open: a row is never read as a heading ("| Deliverable | Due by |")
+                blocks.append(_Block([ln], text, 0, False, 0, None, True, True, table=True))
             after_blank, prev_text, prev_indent = True, "", 0
             continue
         body, glyph, md = _strip_markup(ln.text)
