@@ -237,7 +237,8 @@ def outline_rows(
 ) -> tuple[list[dict[str, Any]], set[str]]:
     """Rows for the paragraphs no clause row covers (front matter, headings), in OLD order,
     then the NEW-only ones in NEW order: ``status`` unchanged / edited / deleted / inserted,
-    ``moved`` when the pair is out of the order of all pairs (``in_order_pairs``); and the
+    ``moved`` when the pair is out of the order of all pairs (``in_order_pairs``), each
+    side's location (none for front matter, which has no source span); and the
     OLD refs of the clause rows out of that order (moved, judged with the headings)."""
     old, new = printed(old_tree), printed(new_tree)
     io = {p.ref: k for k, p in enumerate(old)}
@@ -254,6 +255,7 @@ def outline_rows(
     pairs = pair_paragraphs(candidates, old, new)
     in_place = in_order_pairs(pairs, old, new)
     back = {j: i for i, j in pairs.items()}
+    where = (_locations(old_tree), _locations(new_tree))
     out: list[dict[str, Any]] = []
     for i, p in enumerate(old):
         j = pairs.get(i)
@@ -262,16 +264,24 @@ def outline_rows(
         q = new[j] if j is not None else None
         same = q is not None and _key(p.text) == _key(q.text)
         status = "deleted" if q is None else ("unchanged" if same else "edited")
-        out.append(_outline_row(p, q, status, j is not None and i not in in_place))
+        out.append(_outline_row(p, q, status, j is not None and i not in in_place, where))
     for j, q in enumerate(new):
         if j not in back and q.ref not in covered_new:
-            out.append(_outline_row(None, q, "inserted", False))
+            out.append(_outline_row(None, q, "inserted", False, where))
     moved = {old[i].ref for i in pairs if i not in in_place and old[i].ref in covered_old}
     return out, moved
 
 
+def _locations(tree: ClauseTree) -> dict[str, dict[str, int]]:
+    return {c.ref: c.location.to_dict() for c in tree.clauses if c.location is not None}
+
+
 def _outline_row(
-    old: Printed | None, new: Printed | None, status: str, moved: bool
+    old: Printed | None,
+    new: Printed | None,
+    status: str,
+    moved: bool,
+    where: tuple[Mapping[str, dict[str, int]], Mapping[str, dict[str, int]]],
 ) -> dict[str, Any]:
     side = old if old is not None else new
     return {
@@ -282,4 +292,6 @@ def _outline_row(
         "moved": moved,
         "old_text": old.text if old else None,
         "new_text": new.text if new else None,
+        "old_location": where[0].get(old.ref) if old else None,
+        "new_location": where[1].get(new.ref) if new else None,
     }

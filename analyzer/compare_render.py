@@ -15,6 +15,10 @@ Exports:
     readable(data) -> dict                     -- a display copy: citation and cross-reference
                                                   changes named with their context
                                                   ("paragraph (a) → paragraph (1)", not "a → 1")
+    outline_redline(row) -> list[list[str]]    -- a word redline of an ``outline`` row
+    reading_order(data) -> list[tuple[str, dict]] -- clause rows and ``outline`` rows (titles,
+                                                  preamble lines, headings) in one order, each
+                                                  outline row where its paragraph stands
 """
 
 from __future__ import annotations
@@ -25,12 +29,14 @@ import hashlib
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from .compare_outline import FRONT
 from .report import short_location, to_json
 
 __all__ = [
@@ -43,6 +49,8 @@ __all__ = [
     "plural",
     "clip",
     "readable",
+    "outline_redline",
+    "reading_order",
 ]
 
 # The word that names a cited unit, just before the changed label ("paragraph (", "subd. ").
@@ -104,6 +112,105 @@ def readable(data: Mapping[str, Any]) -> dict[str, Any]:
             summary = [s.replace(f"{ref} ({short})", f"{ref} ({named[0]} \u2192 {named[1]})")
                        for s in summary]  # fmt: skip
     out["summary"] = summary
+    return out
+
+
+# ---------------------------------------------------------------- outline rows
+
+
+def outline_redline(row: Mapping[str, Any]) -> list[list[str]]:
+    """A word redline of an ``outline`` row (old text -> new text, spaces restored): a changed
+    title, preamble line or heading reads like a clause's redline."""
+    old, new = row["old_text"], row["new_text"]
+    if old is None or new is None:
+        return [["insert" if old is None else "delete", str(new if old is None else old)]]
+    a, b = str(old).split(), str(new).split()
+    pieces: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(("equal", " ".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            pieces.append(("delete", " ".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append(("insert", " ".join(b[j1:j2])))
+    return [[op, text] for op, text in spaced(pieces)]
+
+
+def outline_name(row: Mapping[str, Any], side: str) -> str:
+    """How a report names one side of an outline row: a heading by its clause ref, a front
+    matter line as "title" (the first line) or "front matter line k"."""
+    ref = row[f"{side}_ref"]
+    if ref is None:
+        return ""
+    if ref.startswith(FRONT):
+        k = int(ref[len(FRONT) :] or 0)
+        return "title" if k == 0 else f"front matter line {k + 1}"
+    return str(ref)
+
+
+def _at(location: Mapping[str, int] | None) -> tuple[int, int]:
+    return (location["page"], location["line"]) if location else (0, 0)
+
+
+def reading_order(data: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``("clause", row)`` and ``("outline", row)`` in one reading order: the clause rows as
+    they are (OLD order, inserted clauses after the one they follow), each outline row before
+    the first clause row printed after it (an OLD paragraph by its OLD line, a NEW-only one by
+    its NEW line; front matter first). Outline rows get ``redline``, ``old_name`` and
+    ``new_name`` for display."""
+    shown = [
+        {
+            **r,
+            "redline": outline_redline(r),
+            "old_name": outline_name(r, "old"),
+            "new_name": outline_name(r, "new"),
+        }
+        for r in data.get("outline", [])
+    ]
+    queues = (
+        [r for r in shown if r["old_ref"] is not None],
+        [r for r in shown if r["old_ref"] is None],
+    )
+    out: list[tuple[str, dict[str, Any]]] = []
+    for queue, side in zip(queues, ("old_location", "new_location"), strict=True):
+        while queue and queue[0][side] is None:  # front matter: before every clause
+            out.append(("outline", queue.pop(0)))
+    for row in data["clauses"]:
+        for queue, side in zip(queues, ("old_location", "new_location"), strict=True):
+            if row[side] is None:
+                continue
+            while queue and _at(queue[0][side]) < _at(row[side]):
+                out.append(("outline", queue.pop(0)))
+        out.append(("clause", dict(row)))
+    out += [("outline", r) for queue in queues for r in queue]
+    return out
+
+
+def outline_counts(data: Mapping[str, Any]) -> dict[str, int]:
+    """Outline rows by status, plus ``moved`` and ``hidden`` (unchanged and in place: the rows
+    the changed-only views leave out)."""
+    rows = data.get("outline", [])
+    counts = {s: sum(r["status"] == s for r in rows) for s in _STATUSES}
+    counts["moved"] = sum(bool(r["moved"]) for r in rows)
+    counts["hidden"] = sum(r["status"] == "unchanged" and not r["moved"] for r in rows)
+    return counts
+
+
+_STATUSES = ("unchanged", "edited", "inserted", "deleted")
+
+
+def _outline_text(row: Mapping[str, Any]) -> list[str]:
+    kind = "" if row["kind"] == "front" else "heading "
+    if row["status"] == "inserted":
+        return [f"  + {kind}{row['new_name']} inserted", f"      {clip(row['new_text'], 100)}"]
+    if row["status"] == "deleted":
+        return [f"  - {kind}{row['old_name']} deleted", f"      {clip(row['old_text'], 100)}"]
+    arrow = f" -> {row['new_name']}" if row["new_name"] != row["old_name"] else ""
+    status = row["status"] + (", moved" if row["moved"] else "")
+    out = [f"  * {kind}{row['old_name']}{arrow} {status}"]
+    if row["status"] == "edited":
+        out.append("      " + _redline_text(row["redline"]))
     return out
 
 
@@ -170,11 +277,19 @@ def render_text(data: Mapping[str, Any]) -> str:
         f"{plural(n['moved'], 'move')} ({plural(n['moved_clauses'], 'clause')}); "
         f"obligations: {n['weakened']} weakened, {n['strengthened']} strengthened",
     ]
-    changed = [r for r in data["clauses"] if r["status"] != "unchanged"]
+    if data.get("outline"):
+        o = outline_counts(data)
+        out.append(
+            f"Titles and headings: {o['unchanged']} unchanged, {o['edited']} edited, "
+            f"{o['inserted']} inserted, {o['deleted']} deleted, {o['moved']} moved"
+        )
+    changed = [
+        (kind, r) for kind, r in reading_order(data) if r["status"] != "unchanged" or r["moved"]
+    ]
     if changed:
         out += ["", "Changes, in old order (new clauses after the clause they follow):"]
-        for row in changed:
-            out += _text_row(row)
+        for kind, row in changed:
+            out += _outline_text(row) if kind == "outline" else _text_row(row)
     return "\n".join(out) + "\n"
 
 
@@ -261,6 +376,8 @@ def render_html(data: Mapping[str, Any]) -> str:
         .get_template("compare.html")
         .render(
             data=readable(data),
+            rows=reading_order(readable(data)),
+            outline=outline_counts(data),
             links=_summary_targets(data),
             style=_asset("report.css"),
             script=script,
@@ -271,7 +388,12 @@ def render_html(data: Mapping[str, Any]) -> str:
 
 def render_markdown(data: Mapping[str, Any]) -> str:
     """A Markdown memo: the summary, then each changed clause with its redline."""
-    return _environment().get_template("compare.md").render(data=readable(data))
+    shown = readable(data)
+    return (
+        _environment()
+        .get_template("compare.md")
+        .render(data=shown, rows=reading_order(shown), outline=outline_counts(data))
+    )
 
 
 FORMATS: dict[str, Callable[[Mapping[str, Any]], str]] = {
