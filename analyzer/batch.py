@@ -558,9 +558,9 @@ def _copy_result(task: Task, audit: dict[str, Any] | None, first: Result | None 
         assert first is not None
         message = (first.error or "").replace(first.path, task.shown)
         return Result(task.shown, task.sha256, 0.0, None, None, first.error_code, message)
-    audit = copy.deepcopy(audit)
+    audit = dict(audit)  # shares all but the document section, the one part that differs
     if isinstance(audit.get("document"), dict):
-        audit["document"]["path"] = task.shown
+        audit["document"] = {**audit["document"], "path": task.shown}
     html = _render_html(audit) if task.html else None
     return Result(task.shown, task.sha256, 0.0, audit, html)
 

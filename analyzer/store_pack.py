@@ -49,6 +49,7 @@ PACK_FORMAT = "policydiff/packed-audit@2"
 # big-endian), then raw deflate data primed with that dictionary (``pack_dictionaries``).
 _WITH_DICTIONARY = b"D"
 ZDICT_BYTES = 32_768  # deflate looks back at most 32 KB: a longer dictionary is cut to its end
+_LEVEL = 6  # zlib level: 9 costs 60% more time for 2% smaller blobs
 _CHANGE_TEXTS = ("model_text", "doc_text", "explanation")  # kept in the changes rows
 
 
@@ -82,11 +83,11 @@ def pack_audit(
 
 
 def compress(raw: bytes, dictionary: tuple[int, bytes] | None) -> bytes:
-    """zlib at level 9; with ``dictionary``, raw deflate primed with it behind a header."""
+    """zlib at level 6; with ``dictionary``, raw deflate primed with it behind a header."""
     if dictionary is None:
-        return zlib.compress(raw, 9)
+        return zlib.compress(raw, _LEVEL)
     ident, data = dictionary
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15, zdict=data[-ZDICT_BYTES:])
+    packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15, zdict=data[-ZDICT_BYTES:])
     return _WITH_DICTIONARY + ident.to_bytes(4, "big") + packer.compress(raw) + packer.flush()
 
 
@@ -108,7 +109,7 @@ def packed_json(
     model_reqs: Mapping[str, tuple[str, str]] | None = None,
 ) -> bytes:
     """The canonical JSON ``pack_audit`` compresses (what can be put back left out)."""
-    data = copy.deepcopy(dict(audit))
+    data = _writable_copy(audit)
     left: dict[str, list[Any]] = {
         k: [] for k in ("mt", "dt", "rl", "dr", "q", "rx", "rt", "cx", "er", "el")
     }
@@ -165,6 +166,27 @@ def packed_json(
                     left[mark].append([r_i, e_i])
     data["_packed"] = {"format": PACK_FORMAT, **{k: v for k, v in left.items() if v}}
     return json_text(data).encode("utf-8")
+
+
+def _writable_copy(audit: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``audit`` that ``packed_json`` may delete keys from: new dicts for the audit,
+    each provision, change, requirement and evidence item (the levels it edits); everything
+    else is shared with the caller's audit (a deep copy cost more than the rest of packing)."""
+
+    def items(value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [dict(x) if isinstance(x, dict) else x for x in value]
+
+    data = dict(audit)
+    for key, child in (("provisions", "changes"), ("requirements", "evidence")):
+        if key not in data:
+            continue
+        data[key] = items(data[key])
+        for item in data[key] if isinstance(data[key], list) else ():
+            if isinstance(item, dict) and child in item:
+                item[child] = items(item[child])
+    return data
 
 
 def unpack_audit(

@@ -198,6 +198,17 @@ def test_packed_audit_is_small_and_exact(tmp_path: Path, audit: dict[str, Any]) 
     assert unpack_audit(blob, texts, rows) == changed
 
 
+def test_packing_leaves_the_callers_audit_untouched(tmp_path: Path, audit: dict[str, Any]) -> None:
+    """Packing copies only the levels it edits (no deep copy): the caller's audit, its
+    provisions, changes, requirements and evidence keep every key."""
+    before = copy.deepcopy(audit)
+    with CorpusStore(tmp_path / "corpus.db") as store:
+        store.put_audit("/corpus/a.txt", "a" * 64, "s1", audit, seconds=0.1)
+        texts = store.model_texts("post-sro")
+    pack_audit(audit, texts)
+    assert audit == before
+
+
 def test_model_tables_explain_the_codes(tmp_path: Path, audit: dict[str, Any]) -> None:
     db = tmp_path / "corpus.db"
     _fill(db, audit, n=1)
