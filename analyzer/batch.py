@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import copy
 import fcntl
 import hashlib
 import importlib

@@ -99,17 +99,20 @@ def verdict_label(verdict: str) -> str:
     return VERDICT_LABELS.get(verdict, str(verdict))
 
 
-def where(location: Mapping[str, int] | None) -> str:
-    """A location in words: 'p. 2, lines 14-16', 'p. 2, line 14 - p. 3, line 2' or '—'."""
+def where(location: Mapping[str, int] | None, *, prose: bool = False) -> str:
+    """A location: 'p. 2, lines 14-16', 'p. 2, line 14 - p. 3, line 2' or '—' for tables;
+    with ``prose`` (a letter's sentences) 'page 2, lines 14-16', 'page 2, line 14 to page 3,
+    line 2' or ''."""
     if not location:
-        return "—"
+        return "" if prose else "—"
+    page_word, to, dash = ("page", " to ", "-") if prose else ("p.", " – ", "–")
     page, line = location["page"], location["line"]
     end_page, end_line = location.get("end_page", page), location.get("end_line", line)
     if end_page != page:
-        return f"p. {page}, line {line} – p. {end_page}, line {end_line}"
+        return f"{page_word} {page}, line {line}{to}{page_word} {end_page}, line {end_line}"
     if end_line != line:
-        return f"p. {page}, lines {line}–{end_line}"
-    return f"p. {page}, line {line}"
+        return f"{page_word} {page}, lines {line}{dash}{end_line}"
+    return f"{page_word} {page}, line {line}"
 
 
 def describe_change(change: Row) -> str:

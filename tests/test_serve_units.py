@@ -294,3 +294,26 @@ def test_submissions_left_running_are_queued_again(tmp_path: Path) -> None:
     assert store.claim_next() is None
     assert Store(tmp_path).requeue_interrupted() == 1
     assert store.submission(sid)["status"] == "queued"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("location", "table", "letter"),
+    [
+        (None, "—", ""),
+        ({"page": 2, "line": 5}, "p. 2, line 5", "page 2, line 5"),
+        ({"page": 1, "line": 154, "end_line": 156}, "p. 1, lines 154–156", "page 1, lines 154-156"),
+        (
+            {"page": 2, "line": 40, "end_page": 3, "end_line": 2},
+            "p. 2, line 40 – p. 3, line 2",
+            "page 2, line 40 to page 3, line 2",
+        ),
+    ],
+)
+def test_locations_read_the_same_in_tables_and_letters(
+    location: dict[str, int] | None, table: str, letter: str
+) -> None:
+    from analyzer.render import where
+    from analyzer.serve.letter import where_words
+
+    assert where(location) == table
+    assert where_words(location) == letter

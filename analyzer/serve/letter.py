@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..baselines import model_dir
-from ..render import md
+from ..render import md, where
 from .review import deficient
 
 __all__ = ["letter_text", "build_letter", "render_markdown", "default_settings", "where_words"]
@@ -48,15 +48,7 @@ def letter_text() -> dict[str, Any]:
 
 def where_words(location: Row | None) -> str:
     """'page 1, line 25', 'page 1, lines 154-156' or 'page 2, line 40 to page 3, line 2'."""
-    if not location:
-        return ""
-    page, line = location["page"], location["line"]
-    end_page, end_line = location.get("end_page", page), location.get("end_line", line)
-    if end_page != page:
-        return f"page {page}, line {line} to page {end_page}, line {end_line}"
-    if end_line != line:
-        return f"page {page}, lines {line}-{end_line}"
-    return f"page {page}, line {line}"
+    return where(location, prose=True)
 
 
 def _date(value: float | str | None) -> str:
