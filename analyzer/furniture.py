@@ -17,8 +17,8 @@ Exports:
     strip(lines) -> (lines, removed)   -- text: drop furniture, rejoin cut paragraphs, collapse
         blank lines into single breaks
     rejoin(lines) -> lines             -- drop the break between two pieces of one sentence
-    ends_open(text) -> bool, opens_tail(text) -> bool, cites_on(text) -> bool  -- sentence-
-        continuation tests
+    ends_open(text) -> bool, opens_tail(text) -> bool, cites_on(text) -> bool,
+    cut_in_name(text) -> bool          -- sentence-continuation tests
     furniture_key(text) -> str         -- digits masked, markup and whitespace collapsed
 """
 
@@ -34,7 +34,16 @@ from pathlib import Path
 
 from .model import Line, RemovedLine
 
-__all__ = ["find", "strip", "rejoin", "ends_open", "opens_tail", "cites_on", "furniture_key"]
+__all__ = [
+    "find",
+    "strip",
+    "rejoin",
+    "ends_open",
+    "opens_tail",
+    "cites_on",
+    "cut_in_name",
+    "furniture_key",
+]
 
 _DATA = Path(__file__).resolve().parent.parent / "model_policy" / "furniture.json"
 _DIGITS = re.compile(r"\d+")
@@ -94,6 +103,31 @@ def opens_tail(text: str) -> bool:
 @cache
 def _citation_tails() -> frozenset[str]:
     words = _data()["citation_tails"]
+    assert isinstance(words, list)
+    return frozenset(words)
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+
+
+def cut_in_name(text: str) -> bool:
+    """The line stops inside a capitalised name: it reads as a sentence (two lower-case words
+    besides those a title leaves in lower case: "shall keep the other party's") and ends,
+    unpunctuated, on a capitalised word ("... the other party's Confidential" / "Information
+    ..."). A heading is title-shaped and a sentence that ends is punctuated; a line ending in
+    a number, a parenthesis or any punctuation is not cut inside a name."""
+    t = text.rstrip().rstrip("*")
+    last = t.rsplit(None, 1)[-1] if t else ""
+    if not _WORD.fullmatch(last) or not last[:1].isupper():
+        return False  # "... Confidential", not "... (Minn. Stat. 626.8452)" or "... (SRO)"
+    words = _WORD.findall(t)
+    minor = _minor_words()
+    return sum(w[:1].islower() and w.casefold() not in minor for w in words) >= 2
+
+
+@cache
+def _minor_words() -> frozenset[str]:
+    words = _data()["title_case_minor_words"]
     assert isinstance(words, list)
     return frozenset(words)
 

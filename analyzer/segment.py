@@ -114,6 +114,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
     after_blank = True
     prev_text = ""
     prev_indent = 0
+    prev_md = 0
     short = 0.7 * _wrap_width(lines)
     for ln in lines:
         if not ln.text.strip():
@@ -141,8 +142,9 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         indent = len(ln.text) - len(ln.text.lstrip())
         # a short line ends its paragraph: the next capitalized line starts a new one, unless
         # the short line visibly runs on ("... dollars to the" / "Seller on the first ...")
+        # or a sentence stops inside a name ("... on Business" / "Days."; not a heading)
         new_para = bool(prev_text) and len(prev_text) < short and body[:1].isupper()
-        new_para = new_para and not _runs_on(prev_text)
+        new_para = new_para and not _runs_on(prev_text, prev_md)
         # a bold run-in heading ("**School:** An ...") after a finished sentence starts one
         new_para = new_para or (bool(_RUN_IN_RE.match(body)) and not _ends_open(prev_text))
         # ... and so does one after another such line ("**Status:** Accepted" / "**Date:** ...")
@@ -184,6 +186,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         after_blank = False
         prev_text = body
         prev_indent = indent
+        prev_md = md
     for blk in blocks:  # the label's rest must cover the wrapped lines too
         if blk.label is not None and len(blk.lines) > 1:
             blk.label = parse_label(blk.text)
@@ -207,9 +210,13 @@ def _read_in_context(labelled: Sequence[_Block]) -> None:
             blk.label = replace(lab, candidates=(first, *rest))
 
 
-def _runs_on(text: str) -> bool:
+def _runs_on(text: str, heading: int = 0) -> bool:
     """A short line that visibly runs on: it ends with a word that cannot end a sentence
-    ("... dollars to the"). A comma does not: "... as soon as possible," ends an item."""
+    ("... dollars to the"), or a sentence stops inside a capitalised name ("... by email on
+    Business" / "Days."; never a Markdown heading). A comma does not: "... as soon as
+    possible," ends an item."""
+    if not heading and furniture.cut_in_name(text):
+        return True
     return furniture.opens_tail(text) and not text.rstrip().rstrip("*").endswith(",")
 
 
