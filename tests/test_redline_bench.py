@@ -69,3 +69,22 @@ def test_a_table_row_maps_through_its_cells_and_pairs_its_cells_by_column() -> N
     universe = ({f"{row}/cell[1]", f"{row}/cell[2]"}, {f"{new}/cell[1]", f"{new}/cell[2]"})
     assert _cell_pairs({(row, new)}, universe) == {
         (f"{row}/cell[1]", f"{new}/cell[1]"), (f"{row}/cell[2]", f"{new}/cell[2]")}  # fmt: skip
+
+
+def test_ambiguous_links_are_twins_paired_out_of_order_by_the_labels() -> None:
+    """Three identical paragraphs: the labels send the third to the first place (a move among
+    twins) and shift the others; only links whose partner differs from the in-order one are
+    ambiguous, and a paragraph with text of its own never is."""
+    from analyzer.segment import segment_text
+    from bench.redlines_bench import ambiguous_links
+
+    text = ("1. TERMS\n\nThe Buyer shall pay the Seller.\n\nThe Buyer shall pay the Seller.\n\n"
+            "The Buyer shall pay the Seller.\n\nThe Seller shall deliver the goods.\n")  # fmt: skip
+    tree = segment_text(text)
+    addr = {c.ref: f"/p[{k}]" for k, c in enumerate(tree.clauses, 1)}  # 1.1 -> /p[2] ...
+    in_order = {("/p[2]", "/p[2]"), ("/p[3]", "/p[3]"), ("/p[4]", "/p[4]"), ("/p[5]", "/p[5]")}
+    assert ambiguous_links(in_order, (addr, addr), (tree, tree)) == set()
+    moved = {("/p[4]", "/p[2]"), ("/p[2]", "/p[3]"), ("/p[3]", "/p[4]"), ("/p[5]", "/p[5]")}
+    assert ambiguous_links(moved, (addr, addr), (tree, tree)) == moved - {("/p[5]", "/p[5]")}
+    swapped = {("/p[5]", "/p[2]"), ("/p[2]", "/p[5]")}  # one link per text: in order
+    assert ambiguous_links(swapped, (addr, addr), (tree, tree)) == set()
