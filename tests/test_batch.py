@@ -197,3 +197,32 @@ def test_cli_no_documents_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "notes.csv").write_text("a,b")
     result = CliRunner().invoke(cli, ["batch", str(tmp_path)])
     assert result.exit_code == 2 and "no .txt" in result.output
+
+
+def test_forkserver_warm_up_leaves_workers_nothing_to_import(tmp_path: Path, corpus: Path) -> None:
+    """Workers are forked warm: after ``analyzer.batch_preload``, auditing a policy with an
+    attachment, an edited policy, a PDF and a DOCX imports no module (a cold import costs a
+    worker up to a second, at every renewal)."""
+    import subprocess
+    import sys
+
+    from tests.fixtures_render import render_docx, render_pdf
+
+    text = (corpus / "lakeville-pd-417.txt").read_text(encoding="utf-8")
+    render_pdf(text, tmp_path / "p.pdf")
+    render_docx(text, tmp_path / "p.docx")
+    files = [corpus / "alexandria-pd-436.txt", corpus / "hutchinson-pd-1003.txt"]
+    files += [tmp_path / "p.pdf", tmp_path / "p.docx"]
+    code = (
+        "import sys\n"
+        "import analyzer.batch_preload\n"
+        "before = set(sys.modules)\n"
+        "from analyzer.api import audit_path\n"
+        "for p in sys.argv[1:]:\n"
+        "    audit_path(p)\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *map(str, files)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
