@@ -37,7 +37,9 @@ def _edited(text: str) -> str:
     """The model text with its paragraphs in reverse order and its modal verbs softened: a
     document that exercises every stage of the audit."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    return "\n\n".join(reversed(paragraphs)).replace(" shall ", " may ").replace(" must ", " should ")
+    return (
+        "\n\n".join(reversed(paragraphs)).replace(" shall ", " may ").replace(" must ", " should ")
+    )
 
 
 def warm() -> None:
