@@ -27,6 +27,7 @@ from analyzer.model import (
     Location,
     Status,
 )
+from tests.fixtures_findings import missing_finding
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ("post-sro", "msba-507.5")
@@ -76,21 +77,8 @@ def identical(ref: str, text: str, line: int = 1) -> Finding:
 
 
 def missing(ref: str, text: str) -> Finding:
-    return Finding(
-        model_ref=ref,
-        model_heading="",
-        model_text=text,
-        status=Status.MISSING,
-        substantive=True,
-        moved=False,
-        similarity=0.0,
-        doc_refs=(),
-        doc_text=None,
-        location=None,
-        changes=(),
-        redline=(),
-        explanation="",
-        candidate=Candidate("4.2", "Officers use force wisely.", 0.3, loc(3, 9)),
+    return missing_finding(
+        ref, text, Candidate("4.2", "Officers use force wisely.", 0.3, loc(3, 9))
     )
 
 

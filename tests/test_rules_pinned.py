@@ -12,6 +12,7 @@ from analyzer.check import Catalog, Requirement, RequirementStatus, catalog_from
 from analyzer.classify import classify, redline_pairs
 from analyzer.model import Addition, Candidate, Finding, Location, Status
 from analyzer.normalize import build_normalizer
+from tests.fixtures_findings import missing_finding
 
 MODEL = load_model("post-sro")
 
@@ -183,21 +184,8 @@ R07 = Requirement(
 
 
 def _missing(candidate_ref: str, candidate_text: str) -> Finding:
-    return Finding(
-        model_ref="IV.A.1.iv",
-        model_heading="",
-        model_text=NOTIFY,
-        status=Status.MISSING,
-        substantive=True,
-        moved=False,
-        similarity=0.0,
-        doc_refs=(),
-        doc_text=None,
-        location=None,
-        changes=(),
-        redline=(),
-        explanation="",
-        candidate=Candidate(candidate_ref, candidate_text, 0.42, _loc(25)),
+    return missing_finding(
+        "IV.A.1.iv", NOTIFY, Candidate(candidate_ref, candidate_text, 0.42, _loc(25))
     )
 
 
