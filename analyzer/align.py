@@ -35,6 +35,7 @@ from rapidfuzz import fuzz, process
 
 from .labels import component_values
 from .model import Alignment, ProvisionMatch, Unit
+from .ratios import RatioColumns
 
 __all__ = [
     "Unit",
@@ -234,10 +235,12 @@ def align(
     paraphrase_cutoff: float = 80.0,
     structure_weight: float = 12.0,
     order_first: float = 0.0,
+    ratios: RatioColumns | None = None,
 ) -> Alignment:
     """Align sentences of the model's provisions (``owner`` = model ref) to the document's
     sentences (``owner`` = clause ref); scores are 0..100. ``order_first`` > 0: the in-order
-    near-exact pairs (``in_order`` at ``anchor_cutoff``) get that bonus before assignment."""
+    near-exact pairs (``in_order`` at ``anchor_cutoff``) get that bonus before assignment.
+    ``ratios``: the model sentences' ratio columns kept across audits (same scores)."""
     m, d = len(model_units), len(doc_units)
     if m == 0 or d == 0:
         empty = tuple(
@@ -245,12 +248,16 @@ def align(
             for ref in provision_order
         )
         return Alignment(empty, tuple(None for _ in doc_units))
-    raw = process.cdist(
-        [u.norm for u in model_units],
-        [u.norm for u in doc_units],
-        scorer=fuzz.ratio,
-        dtype=np.float32,
-    ).astype(np.float64)
+    if ratios is not None and ratios.rows == [u.norm for u in model_units]:
+        raw32 = ratios.matrix([u.norm for u in doc_units])
+    else:
+        raw32 = process.cdist(
+            [u.norm for u in model_units],
+            [u.norm for u in doc_units],
+            scorer=fuzz.ratio,
+            dtype=np.float32,
+        )
+    raw = raw32.astype(np.float64)
     context = raw + context_weight * _neighbour_bonus(raw)
     context += structure_weight * _same_place(model_units, doc_units)
     if order_first > 0:

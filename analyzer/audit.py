@@ -71,7 +71,11 @@ def audit_tree(
     judged = _judged_clauses(tree, attachment)
     old = context.model_side(model)
     normalizer = build_normalizer(
-        model, document.text, tables=context.tables, lexicon=context.lexicon
+        model,
+        document.text,
+        tables=context.tables,
+        lexicon=context.lexicon,
+        parent=context.model_normalizer(model),
     )
     new = side(tree, normalizer, clauses=judged)
     pairing = pair(old, new, context=context, skip_headings=True)

@@ -18,9 +18,12 @@ default_context() -> Context.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .baselines import model_dir as _env_model_dir
 from .baselines import model_ids as _model_ids
@@ -30,6 +33,7 @@ from .lexicon import Lexicon, lexicon_from
 from .model import ClauseKind, ModelPolicy, Side
 from .normalize import Normalizer, build_normalizer, check_tables
 from .pair import PairSettings, sentence_units, side
+from .ratios import RatioColumns
 
 if TYPE_CHECKING:
     from .check import Catalog
@@ -79,6 +83,8 @@ class Context:
         self._model_normalizers: dict[str, Normalizer] = {}
         self._norms: dict[str, list[str]] = {}
         self._sides: dict[str, Side] = {}
+        self._ratios: dict[str, tuple[Side, RatioColumns]] = {}
+        self._detect_ratios: dict[str, RatioColumns] = {}
         self._base: Normalizer | None = None
         self._rules: EffectRules | None = None
         self._ids: list[str] | None = None
@@ -164,6 +170,30 @@ class Context:
                 c for c in model.tree.clauses if c.text.strip() and c.kind is ClauseKind.BODY
             ]
             hit = self._sides[key] = side(model.tree, self.model_normalizer(model), clauses=clauses)
+        return hit
+
+    def side_ratios(self, old: Side) -> RatioColumns | None:
+        """The ratio columns kept for a model side built by ``model_side`` (the OLD side of
+        every audit against that model), None for any other side."""
+        for key, hit in self._sides.items():
+            if hit is old:
+                kept = self._ratios.get(key)
+                if kept is None or kept[0] is not old:
+                    norms = [u.norm for u in old.units]
+                    kept = self._ratios[key] = (old, RatioColumns(norms, norms))
+                return kept[1]
+        return None
+
+    def detect_ratios(self, model_id: str) -> RatioColumns:
+        """Model detection's scores of ``model_id``'s sentences (``model_norms``), the
+        columns of document sentences that repeat a bundled model's sentence kept."""
+        hit = self._detect_ratios.get(model_id)
+        if hit is None:
+            known = {n for mid in self.model_ids() for n in self.model_norms(mid)}
+            cutoff = max(math.ceil(self.settings.follows_min_ratio) - 0.5, 0.0)
+            hit = self._detect_ratios[model_id] = RatioColumns(
+                self.model_norms(model_id), known, dtype=np.uint8, score_cutoff=cutoff
+            )
         return hit
 
     def model_norms(self, model_id: str) -> list[str]:

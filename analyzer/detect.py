@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 from .context import Context
 from .model import Attachment, Clause, ClauseKind, ClauseTree, Location, ModelPolicy
 from .pair import sentence_units
+from .ratios import RatioColumns
 
 __all__ = ["Choice", "detect_model", "choose_model", "find_attachment", "body_clauses"]
 
@@ -34,18 +35,27 @@ def body_clauses(tree: ClauseTree) -> list[Clause]:
     return [c for c in tree.clauses if c.text.strip() and c.kind is ClauseKind.BODY]
 
 
-def _found(m_norms: Sequence[str], d_norms: Sequence[str], min_ratio: float) -> np.ndarray:
+def _found(
+    m_norms: Sequence[str],
+    d_norms: Sequence[str],
+    min_ratio: float,
+    ratios: RatioColumns | None = None,
+) -> np.ndarray:
     """For each model sentence: whether a document sentence matches it closely (its ratio,
     rounded half up to a whole number as ``uint8`` scores are, reaches ``min_ratio``). A
     sentence found verbatim is found without scoring; the others are scored with the
-    cutoff, so rapidfuzz gives up early on a pair that cannot reach it."""
+    cutoff, so rapidfuzz gives up early on a pair that cannot reach it. ``ratios``: the
+    same scores for the model's sentences, with the columns of sentences that repeat a
+    model's kept across audits."""
     cutoff = max(math.ceil(min_ratio) - 0.5, 0.0)  # the ratios that round up to it
     if not m_norms or not d_norms or cutoff > 100:
         return np.zeros(len(m_norms), dtype=bool)
     verbatim = set(d_norms)
     found = np.fromiter((m in verbatim for m in m_norms), dtype=bool, count=len(m_norms))
     rest = [i for i, hit in enumerate(found) if not hit]
-    if rest:
+    if rest and ratios is not None and ratios.score_cutoff == cutoff and ratios.rows == m_norms:
+        found[rest] = ratios.matrix(d_norms)[rest].max(axis=1) >= min_ratio
+    elif rest:
         scores = process.cdist(
             [m_norms[i] for i in rest],
             d_norms,
@@ -64,7 +74,9 @@ def detect_model(tree: ClauseTree, *, context: Context) -> tuple[str, dict[str, 
     d_norms = [u.norm for u in sentence_units(body_clauses(tree), context.base_normalizer())]
     coverage: dict[str, float] = {}
     for mid in context.model_ids():
-        found = _found(context.model_norms(mid), d_norms, s.follows_min_ratio)
+        found = _found(
+            context.model_norms(mid), d_norms, s.follows_min_ratio, context.detect_ratios(mid)
+        )
         coverage[mid] = round(float(found.mean()), 3) if found.size else 0.0
     best = max(sorted(coverage), key=lambda k: coverage[k]) if coverage else ""
     if not best or coverage[best] < s.follows_min_coverage:

@@ -247,6 +247,11 @@ class Normalizer:
     lexicon: Lexicon = field(compare=False)  # the run's word classes (for the stages)
     starts: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first word -> lengths
     _memo: dict[str, tuple[Token, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # a normalizer of the same tables and model without the document's names, and for each
+    # phrase this one adds (or reads differently) one of its words: a text holding none of
+    # those words reads the same under both, and the parent's memo is kept across documents
+    parent: Normalizer | None = field(default=None, compare=False, repr=False)
+    witnesses: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     # the first two words of every phrase of two or more words (a quick "no" for "the ...")
     _pairs: frozenset[tuple[str, ...]] = field(init=False, compare=False, repr=False)
 
@@ -264,6 +269,8 @@ class Normalizer:
         """Normalized tokens of ``text``; multi-word phrases collapse into one token."""
         hit = self._memo.get(text)
         if hit is None:
+            if self.parent is not None and self.witnesses.isdisjoint(_words(text)[2]):
+                return self.parent.tokens(text)
             if len(self._memo) > 4_096:  # bounded: a long-lived normalizer must not grow
                 self._memo.clear()
             hit = self._memo[text] = tuple(self._tokens(text))
@@ -345,11 +352,15 @@ def build_normalizer(
     *,
     tables: dict[str, Any] | None = None,
     lexicon: Lexicon | None = None,
+    parent: Normalizer | None = None,
 ) -> Normalizer:
     """Compile the declared ``tables`` (default: the default context's) plus the model's
     substitutions, filling the ``{agency_name}``, ``{district_name}`` and ``{chief_title}``
     variants with the names found in the document. The normalizer carries the run's
-    ``lexicon`` (default: the default context's) to the stages that read its text."""
+    ``lexicon`` (default: the default context's) to the stages that read its text.
+    ``parent``: the normalizer of the same tables and model without a document (cached by
+    the caller); texts in which no phrase of the document's own can occur are read by it,
+    with the same tokens, from its memo."""
     data = tables if tables is not None else _context_tables()
     if lexicon is None:
         from .context import default_context
@@ -372,11 +383,36 @@ def build_normalizer(
     starts: dict[str, set[int]] = {}
     for k in phrases:
         starts.setdefault(k[0], set()).add(len(k))
+    section_words = frozenset(data["statute_section_words"])
+    number_words = {k: int(v) for k, v in data["number_words"].items()}
+    witnesses = _witnesses(parent, phrases, section_words, number_words)
     return Normalizer(
         phrases=phrases,
         max_len=max(len(k) for k in phrases),
-        section_words=frozenset(data["statute_section_words"]),
-        number_words={k: int(v) for k, v in data["number_words"].items()},
+        section_words=section_words,
+        number_words=number_words,
         starts={w: tuple(sorted(ns, reverse=True)) for w, ns in starts.items()},
         lexicon=lexicon,
+        parent=parent if witnesses is not None else None,
+        witnesses=witnesses or frozenset(),
     )
+
+
+def _witnesses(
+    parent: Normalizer | None,
+    phrases: dict[tuple[str, ...], tuple[str, str]],
+    section_words: frozenset[str],
+    number_words: dict[str, int],
+) -> frozenset[str] | None:
+    """For each phrase in which ``phrases`` differs from ``parent``'s, its longest word: a
+    text with none of these words reads the same under both (no differing phrase can match
+    in it, and every other phrase, number word and section word is the same). None when
+    there is no usable parent."""
+    if parent is None or parent.section_words != section_words:
+        return None
+    if parent.number_words != number_words:
+        return None
+    theirs = parent.phrases
+    differ = [k for k, v in phrases.items() if theirs.get(k) != v]
+    differ += [k for k in theirs if k not in phrases]
+    return frozenset(max(k, key=len) for k in differ)

@@ -101,6 +101,7 @@ def pair(
         list(old.units),
         list(new.units),
         provision_order=[c.ref for c in old.clauses],
+        ratios=context.side_ratios(old) if context is not None else None,
         **{**settings.align, **(align_options or {})},
     )
     result, structural = _structural(result, old, new, settings)

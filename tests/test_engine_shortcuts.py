@@ -188,3 +188,85 @@ def test_same_text_read_differently_still_reports_the_name() -> None:
     assert any(c.category is Category.ENTITY for c in result.changes)
     same = classify(text, text, doc_n, model_normalizer=model_n)
     assert same.status is Status.IDENTICAL
+
+
+# ---------------------------------------------------------------- kept ratio columns
+
+
+def test_kept_ratio_columns_equal_the_matrix_computed_whole() -> None:
+    from analyzer.ratios import RatioColumns
+
+    rng = random.Random(11)
+    rows = _near_copies(rng, 15)
+    for dtype, cutoff in ((np.float32, None), (np.uint8, 84.5)):
+        kept = RatioColumns(rows, rows, dtype=dtype, score_cutoff=cutoff)
+        for _ in range(20):  # later matrices reuse the columns of repeated rows
+            cols = [*rng.sample(rows, 5), *_near_copies(rng, 4)]
+            whole = process.cdist(rows, cols, scorer=fuzz.ratio, dtype=dtype, score_cutoff=cutoff)
+            assert (kept.matrix(cols) == whole).all()
+        assert set(kept._cols) <= set(rows)  # only the model's own strings are kept
+
+
+def test_found_with_kept_columns_equals_the_full_matrix() -> None:
+    from analyzer.ratios import RatioColumns
+
+    rng = random.Random(12)
+    m = _near_copies(rng, 12)
+    kept = RatioColumns(m, m, dtype=np.uint8, score_cutoff=84.5)
+    for _ in range(30):
+        d = [*rng.sample(m, 4), *(s.replace("the", "a", 1) for s in m[:3]), *_near_copies(rng, 3)]
+        assert (_found(m, d, 85.0, kept) == _found_plain(m, d, 85.0)).all()
+
+
+def test_audit_alignment_reuses_the_model_sides_columns() -> None:
+    """The model side of every audit keeps its ratio columns in the context; an audit
+    computed with them gives the audit computed without."""
+    from analyzer.api import audit_text
+    from analyzer.audit import audit
+    from analyzer.context import load_context
+    from analyzer.ingest import ingest_text
+
+    text = (ROOT / "corpus" / "hutchinson-pd-1003.txt").read_text(encoding="utf-8")
+    ctx = load_context()
+    first = audit(ingest_text(text), "post-sro", context=ctx)
+    old = ctx.model_side(ctx.model("post-sro"))
+    kept = ctx.side_ratios(old)
+    assert kept is not None and kept._cols  # the columns of repeated sentences are kept
+    assert ctx.side_ratios(ctx.model_side(ctx.model("msba-507.5"))) is not kept
+    again = audit(ingest_text(text), "post-sro", context=ctx)
+    assert again == first
+    assert audit_text(text, model="post-sro")["provisions"]  # the default context too
+
+
+# ---------------------------------------------------------------- normalizer parent
+
+
+@pytest.mark.parametrize("name", ["hutchinson-pd-1003", "lakeville-pd-417"])
+def test_document_normalizer_reads_like_itself_without_its_parent(name: str) -> None:
+    ctx = default_context()
+    text = (ROOT / "corpus" / f"{name}.txt").read_text(encoding="utf-8")
+    model = ctx.model("post-sro")
+    parent = build_normalizer(model, "", tables=ctx.tables)
+    with_parent = build_normalizer(model, text, tables=ctx.tables, parent=parent)
+    alone = build_normalizer(model, text, tables=ctx.tables)
+    assert with_parent.parent is parent and with_parent.witnesses
+    sentences = [
+        s
+        for para in text.split("\n\n")
+        for s in split_sentences([para], abbreviations=alone.lexicon.abbreviations)[0]
+    ]
+    delegated = 0
+    for s in sentences:
+        delegated += with_parent.witnesses.isdisjoint(t.norm for t in _tokenize(s))
+        assert with_parent.tokens(s) == alone.tokens(s), s
+    assert 0 < delegated < len(sentences)
+
+
+def test_a_text_with_the_documents_own_name_is_not_read_by_the_parent() -> None:
+    ctx = default_context()
+    model = ctx.model("post-sro")
+    text = "The Hutchinson Police Department shall assign the SRO."
+    parent = build_normalizer(model, "", tables=ctx.tables)
+    n = build_normalizer(model, text, tables=ctx.tables, parent=parent)
+    assert [t.norm for t in n.tokens(text) if t.kind == "entity"] == ["<agency>"]
+    assert not [t for t in parent.tokens(text) if t.kind == "entity"]

@@ -1,0 +1,69 @@
+"""Score matrices against a fixed side, with the columns of repeated strings kept.
+
+Every audit against a model scores the model's sentences against the document's
+(``fuzz.ratio``, one ``cdist`` matrix). A document that follows the model repeats most of
+the model's sentences word for word, and the column of a repeated sentence is the same in
+every audit: ``RatioColumns`` computes it once and keeps it. Only a string that is one of
+the fixed side's ``known`` strings is kept, so what is kept is bounded by the model, not by
+the documents seen. The values are the ones ``cdist`` gives for the same pairs (the same
+scorer, dtype and cutoff, pair by pair), so a matrix assembled from kept columns equals the
+matrix computed whole.
+
+Exports: RatioColumns(rows, known, *, dtype, score_cutoff=None) with .matrix(cols).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+__all__ = ["RatioColumns"]
+
+
+class RatioColumns:
+    """``fuzz.ratio`` of the fixed strings ``rows`` against any strings (``matrix``), the
+    columns of strings in ``known`` computed once and kept."""
+
+    def __init__(
+        self,
+        rows: Sequence[str],
+        known: Iterable[str],
+        *,
+        dtype: type = np.float32,
+        score_cutoff: float | None = None,
+    ) -> None:
+        self.rows = list(rows)
+        self.known = frozenset(known)
+        self.dtype = dtype
+        self.score_cutoff = score_cutoff
+        self._cols: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def _cdist(self, cols: Sequence[str]) -> np.ndarray:
+        return process.cdist(
+            self.rows, cols, scorer=fuzz.ratio, dtype=self.dtype, score_cutoff=self.score_cutoff
+        )
+
+    def matrix(self, cols: Sequence[str]) -> np.ndarray:
+        """``cdist(rows, cols)``: kept columns copied, the others scored (one call each for
+        the new known strings and for the rest)."""
+        if not self.rows or not cols:
+            return np.zeros((len(self.rows), len(cols)), dtype=self.dtype)
+        kept = self._cols
+        new = [c for c in dict.fromkeys(cols) if c in self.known and c not in kept]
+        if new:
+            block = self._cdist(new)
+            with self._lock:
+                for k, c in enumerate(new):
+                    kept[c] = np.ascontiguousarray(block[:, k])
+        out: np.ndarray = np.empty((len(self.rows), len(cols)), dtype=self.dtype)
+        hit = [j for j, c in enumerate(cols) if c in kept]
+        if hit:
+            out[:, hit] = np.column_stack([kept[cols[j]] for j in hit])
+        rest = [j for j, c in enumerate(cols) if c not in kept]
+        if rest:
+            out[:, rest] = self._cdist([cols[j] for j in rest])
+        return out
