@@ -31,7 +31,7 @@ Exports:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -304,14 +304,22 @@ def _body_sentences(
 
 
 def _keyword_quotes(
-    requirement: Requirement, split: Sequence[tuple[Addition, list[str]]]
+    requirement: Requirement,
+    split: Sequence[tuple[Addition, list[str]]],
+    distinct: Iterable[str] | None = None,
 ) -> list[Evidence]:
     """Sentences of body additions (``_body_sentences``) that match one of the
-    requirement's keyword regexes."""
-    matches = _keyword_pattern(requirement.keywords)
+    requirement's keyword regexes. ``distinct``: every sentence of ``split`` once (a
+    sentence the document repeats is searched once); default: taken from ``split``."""
+    search = _keyword_pattern(requirement.keywords)
+    if distinct is None:
+        distinct = dict.fromkeys(s for _, ss in split for s in ss)
+    matched = {s for s in distinct if search(s)}
     found: list[Evidence] = []
+    if not matched:
+        return found
     for addition, sentences in split:
-        hits = [s for s in sentences if matches(s)]
+        hits = [s for s in sentences if s in matched]
         if hits:
             quote = _clip(" ".join(hits))
             found.append(Evidence(None, addition.doc_ref, quote, addition.location, "addition"))
@@ -394,18 +402,45 @@ def _stems(text: str, rules: EffectRules, lex: Lexicon) -> set[str]:
     return {w.rstrip("s")[: rules.stem] for w in words if len(w) > 2 and w not in lex.stop}
 
 
+@dataclass(frozen=True)
+class _Added:
+    """The document's body additions as every requirement reads them, prepared once:
+    their refs, their sentences (each distinct sentence once) and the word stems of texts
+    already stemmed (a candidate text is often the nearest for several provisions)."""
+
+    refs: set[str]
+    split: Sequence[tuple[Addition, list[str]]]
+    distinct: dict[str, None]
+    stems: dict[str, set[str]]
+
+    @staticmethod
+    def of(additions: Sequence[Addition], lex: Lexicon) -> _Added:
+        split = _body_sentences(additions, lex)
+        return _Added(
+            {a.doc_ref for a in additions if a.kind is ClauseKind.BODY},
+            split,
+            dict.fromkeys(s for _, sentences in split for s in sentences),
+            {},
+        )
+
+    def stems_of(self, text: str, rules: EffectRules, lex: Lexicon) -> set[str]:
+        hit = self.stems.get(text)
+        if hit is None:
+            hit = self.stems[text] = _stems(text, rules, lex)
+        return hit
+
+
 def _candidates(
-    findings: Sequence[Finding], additions: Sequence[Addition], rules: EffectRules, lex: Lexicon
+    findings: Sequence[Finding], added: _Added, rules: EffectRules, lex: Lexicon
 ) -> list[Evidence]:
     """For missing provisions: the nearest candidate, when it is a sentence the document
     added (matched to nothing else) and shares enough of the provision's words."""
-    added = {a.doc_ref for a in additions if a.kind is ClauseKind.BODY}
     out = []
     for f in findings:
         c = f.candidate
-        if f.status is not Status.MISSING or c is None or c.doc_ref not in added:
+        if f.status is not Status.MISSING or c is None or c.doc_ref not in added.refs:
             continue
-        want, have = _stems(f.model_text, rules, lex), _stems(c.text, rules, lex)
+        want, have = _stems(f.model_text, rules, lex), added.stems_of(c.text, rules, lex)
         shared = len(want & have)
         if (
             want
@@ -473,21 +508,20 @@ def _explain(
 def _check_one(
     requirement: Requirement,
     by_ref: Mapping[str, Finding],
-    additions: Sequence[Addition],
+    added: _Added,
     rules: EffectRules,
     lex: Lexicon,
-    split: Sequence[tuple[Addition, list[str]]],
 ) -> RequirementResult:
     findings: list[Finding] = []
     for ref in requirement.provisions:
         findings.extend(f for f in _findings_for(ref, by_ref) if f not in findings)
-    quotes = _keyword_quotes(requirement, split)
+    quotes = _keyword_quotes(requirement, added.split, added.distinct)
     problems = _problems(findings)
     reviews = _reviews(findings, rules)
     all_missing = all(f.status is Status.MISSING for f in findings)
     candidates: list[Evidence] = []
     if all_missing and not quotes:
-        candidates = _candidates(findings, additions, rules, lex)
+        candidates = _candidates(findings, added, rules, lex)
         status = RequirementStatus.NEEDS_REVIEW if candidates else RequirementStatus.MISSING
     elif problems and not quotes:
         status = RequirementStatus.WEAKENED
@@ -516,7 +550,5 @@ def check(
         rules = rules or default_rules()
         lexicon = lexicon or default_context().lexicon
     by_ref = {f.model_ref: f for f in findings}
-    split = _body_sentences(additions, lexicon)
-    return tuple(
-        _check_one(req, by_ref, additions, rules, lexicon, split) for req in catalog.requirements
-    )
+    added = _Added.of(additions, lexicon)
+    return tuple(_check_one(req, by_ref, added, rules, lexicon) for req in catalog.requirements)

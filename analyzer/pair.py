@@ -308,15 +308,21 @@ def _heading_units(old: Side, new: Side, settings: PairSettings) -> set[int]:
         norm_string(old.normalizer.tokens(c.heading)) for c in old.tree.clauses if c.heading
     } - {""}
     out = set()
+    seen: dict[tuple[str, str], bool] = {}  # a repeated sentence is judged once
     for j, u in enumerate(new.units):
-        if len(u.norm.split()) > settings.heading_max_words:
-            continue
-        hit = process.extractOne(
-            u.norm, heads, scorer=fuzz.ratio, score_cutoff=settings.heading_min
-        )
-        if hit is not None or looks_like_heading(u.raw):
+        hit = seen.get((u.norm, u.raw))
+        if hit is None:
+            hit = seen[(u.norm, u.raw)] = _prints_heading(u, heads, settings)
+        if hit:
             out.add(j)
     return out
+
+
+def _prints_heading(u: Unit, heads: set[str], settings: PairSettings) -> bool:
+    if len(u.norm.split()) > settings.heading_max_words:
+        return False
+    hit = process.extractOne(u.norm, heads, scorer=fuzz.ratio, score_cutoff=settings.heading_min)
+    return hit is not None or looks_like_heading(u.raw)
 
 
 def looks_like_heading(text: str) -> bool:
@@ -343,13 +349,20 @@ def _candidates(
     if not missing:
         return {}
     queries = [norm_string(old.normalizer.tokens(c.text)) for c, _ in missing]
-    free = [j for j, o in enumerate(result.unit_owner) if o is None]
+    # each distinct sentence scored once, at its first place (argmax keeps the first of
+    # equal scores, so the choice is the same); scores under the minimum are not needed
+    first: dict[str, int] = {}
+    for j, o in enumerate(result.unit_owner):
+        if o is None:
+            first.setdefault(new.units[j].norm, j)
+    free = list(first.values())
     scores = (
         process.cdist(
             queries,
-            [new.units[j].norm for j in free],
+            list(first),
             scorer=fuzz.token_set_ratio,
             dtype=np.float32,
+            score_cutoff=settings.candidate_min,
         )
         if free
         else None

@@ -270,3 +270,75 @@ def test_a_text_with_the_documents_own_name_is_not_read_by_the_parent() -> None:
     n = build_normalizer(model, text, tables=ctx.tables, parent=parent)
     assert [t.norm for t in n.tokens(text) if t.kind == "entity"] == ["<agency>"]
     assert not [t for t in parent.tokens(text) if t.kind == "entity"]
+
+
+# ---------------------------------------------------------------- repeated sentences
+
+
+_ITEMS = "".join(f"{i}. item text\n" for i in range(1, 301))
+
+
+def test_candidates_score_each_distinct_sentence_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document of 300 identical items: the missing provisions' nearest sentences are
+    scored against one column, and the nearest is the first of the copies (the one a
+    full matrix's argmax picks)."""
+    import analyzer.pair as pair_module
+    from analyzer.api import audit_text
+
+    shapes: list[tuple[int, int]] = []
+    real = pair_module.process.cdist
+
+    def counting(queries, choices, **kw):  # type: ignore[no-untyped-def]
+        if kw.get("scorer") is fuzz.token_set_ratio:  # the candidates' matrix
+            shapes.append((len(queries), len(choices)))
+        return real(queries, choices, **kw)
+
+    monkeypatch.setattr(pair_module.process, "cdist", counting)
+    result = audit_text(_ITEMS, model="post-sro")
+    assert shapes and all(cols == 1 for _, cols in shapes)
+    refs = {p["candidate"]["doc_ref"] for p in result["provisions"] if p.get("candidate")}
+    assert refs <= {"1"}
+
+
+def test_check_searches_each_distinct_added_sentence_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import analyzer.check as check_module
+    from analyzer.api import audit_text
+
+    searched: list[str] = []
+    real = check_module._keyword_pattern
+
+    def counting(keywords):  # type: ignore[no-untyped-def]
+        search = real(keywords)
+
+        def wrapped(s: str) -> bool:
+            searched.append(s)
+            return search(s)
+
+        return wrapped
+
+    monkeypatch.setattr(check_module, "_keyword_pattern", counting)
+    audit_text(_ITEMS, model="post-sro")
+    catalog = default_context().catalog("post-sro")
+    assert catalog is not None and searched
+    assert len(searched) <= len(catalog.requirements) * 2  # not once per copy (300)
+
+
+def test_a_candidate_text_is_stemmed_once_for_every_requirement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import analyzer.check as check_module
+    from analyzer.api import audit_text
+
+    stemmed: list[str] = []
+    real = check_module._stems
+
+    def counting(text, rules, lex):  # type: ignore[no-untyped-def]
+        stemmed.append(text)
+        return real(text, rules, lex)
+
+    monkeypatch.setattr(check_module, "_stems", counting)
+    audit_text("Minn. Stat. " * 200, model="post-sro")
+    long_texts = [t for t in stemmed if t.startswith("Minn. Stat. Minn.")]
+    assert len(long_texts) == 1
