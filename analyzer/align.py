@@ -155,6 +155,8 @@ def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.nd
                 for w in vals(parts[-2]):
                     last_two.setdefault((v, w), set()).add(c)
     same = np.zeros((len(m_refs), len(d_refs)))
+    hit_rows: list[int] = []  # every (row, column) that is the same place, set at once
+    hit_cols: list[int] = []
     for r, ref in enumerate(m_refs):
         parts = ref.lower().split(".")
         cols: set[int] = set()
@@ -164,8 +166,9 @@ def _same_place(model_units: Sequence[Unit], doc_units: Sequence[Unit]) -> np.nd
             else:
                 for w in vals(parts[-2]):
                     cols |= last_two.get((v, w), set())
-        if cols:
-            same[r, sorted(cols)] = 1.0
+        hit_rows.extend([r] * len(cols))
+        hit_cols.extend(cols)
+    same[hit_rows, hit_cols] = 1.0
     m_index = {r: i for i, r in enumerate(m_refs)}
     d_index = {r: i for i, r in enumerate(d_refs)}
     rows = np.array([m_index[u.owner] for u in model_units])

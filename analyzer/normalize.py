@@ -14,6 +14,7 @@ fold_typography(text).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -200,24 +201,92 @@ def _starts(*phrases: str) -> str:
 def _name_patterns(names: dict[str, Any]) -> tuple[re.Pattern[str], ...]:
     """The agency, district and chief-title patterns of the ``names`` table (``re``
     keeps compiled patterns, so this is cheap per document)."""
+    return tuple(pattern for pattern, _ in _name_scanners(names)[0])
+
+
+# punctuation the name patterns never match (unless a phrase of the table holds it)
+_NEVER_IN_A_NAME = ',;:()[]{}"!?\u201c\u201d'
+_Scanners = tuple[tuple[tuple[re.Pattern[str], re.Pattern[str]], ...], re.Pattern[str]]
+_SCANNERS: dict[int, tuple[dict[str, Any], _Scanners]] = {}
+
+
+def _name_scanners(names: dict[str, Any]) -> _Scanners:
+    """Each name pattern (agency, district, chief title) with its needle: the phrases
+    every match holds (the suffixes, the numbered district forms, the titles); and the
+    separators (``_separators``); kept for the life of the table."""
+    kept = _SCANNERS.get(id(names))
+    if kept is not None and kept[0] is names:
+        return kept[1]
     prefix = re.escape(names["agency_prefix"]) if names.get("agency_prefix") else ""
+    agency_suffixes = _alternatives(names["agency_suffixes"])
     agency = (
         rf"\b{_starts(names['agency_prefix'])}(?:{prefix} )?" if prefix else rf"\b{_starts()}"
-    ) + rf"(?:{_NAME_WORD}[ ]+){{1,4}}(?:{_alternatives(names['agency_suffixes'])})\b"
+    ) + rf"(?:{_NAME_WORD}[ ]+){{1,4}}(?:{agency_suffixes})\b"
+    district_suffixes = _alternatives(names["district_suffixes"])
+    numbered = _alternatives(names["district_numbered"])
     district = (
         rf"\b{_starts(*names['district_numbered'])}"
-        rf"(?:(?:{_NAME_WORD}\.?[ ]+){{1,4}}(?:{_alternatives(names['district_suffixes'])})"
-        rf"(?: - No\. \d+)?|(?:{_alternatives(names['district_numbered'])}) \d+)\b"
+        rf"(?:(?:{_NAME_WORD}\.?[ ]+){{1,4}}(?:{district_suffixes})"
+        rf"(?: - No\. \d+)?|(?:{numbered}) \d+)\b"
     )
-    chief = rf"\b(?:{_alternatives(names['chief_titles'])})\b"
-    return re.compile(agency), re.compile(district), re.compile(chief)
+    titles = _alternatives(names["chief_titles"])
+    chief = rf"\b(?:{titles})\b"
+    out = (
+        (
+            (re.compile(agency), re.compile(agency_suffixes)),
+            (re.compile(district), re.compile(f"{district_suffixes}|{numbered}")),
+            (re.compile(chief), re.compile(titles)),
+        ),
+        _separators(names),
+    )
+    if len(_SCANNERS) > 8:
+        _SCANNERS.clear()
+    _SCANNERS[id(names)] = (names, out)
+    return out
+
+
+def _separators(names: dict[str, Any]) -> re.Pattern[str]:
+    """Punctuation no name pattern can match: none of the table's phrases holds it."""
+    phrases = [names.get("agency_prefix") or ""]
+    for key in ("agency_suffixes", "district_suffixes", "district_numbered", "chief_titles"):
+        phrases.extend(names[key])
+    used = set("".join(phrases))
+    keep = "".join(re.escape(c) for c in _NEVER_IN_A_NAME if c not in used)
+    return re.compile(f"[{keep}]" if keep else "(?!)")
+
+
+def _scan(
+    pattern: re.Pattern[str], needle: re.Pattern[str], text: str, seps: re.Pattern[str]
+) -> list[str]:
+    """``pattern.finditer(text)``, run only over the stretches between separators that
+    hold a needle. The same matches: a match holds no separator and holds a needle (each
+    occurrence of which ``needle.finditer`` reports or overlaps, inside the same
+    stretch), and the stretch ends are non-word characters, as ``\\b`` sees them either
+    way."""
+    starts = [m.start() for m in needle.finditer(text)]
+    if not starts:
+        return []
+    cuts = [m.start() for m in seps.finditer(text)]
+    out: list[str] = []
+    done = -1
+    for at in starts:
+        k = bisect.bisect_right(cuts, at)
+        lo = cuts[k - 1] + 1 if k else 0
+        if lo <= done:
+            continue  # this stretch is scanned
+        hi = cuts[k] if k < len(cuts) else len(text)
+        out.extend(m.group(0) for m in pattern.finditer(text, lo, hi))
+        done = lo
+    return out
 
 
 def find_names(text: str, *, tables: dict[str, Any] | None = None) -> dict[str, list[str]]:
     """The document's own agency and district names and its agency head's title, found
-    with the ``names`` table of ``normalization.json``."""
+    with the ``names`` table of ``normalization.json`` (each pattern run only over the
+    stretches of text that hold one of its phrases, ``_scan``)."""
     names = (tables if tables is not None else _context_tables())["names"]
-    agency_re, district_re, chief_re = _name_patterns(names)
+    scanners, seps = _name_scanners(names)
+    (agency_re, agency_at), (district_re, district_at), (chief_re, chief_at) = scanners
     excluded = tuple(f"{w.lower()} " for w in names.get("excluded_first_words", ()))
 
     def uniq(matches: Iterable[str]) -> list[str]:
@@ -225,14 +294,14 @@ def find_names(text: str, *, tables: dict[str, Any] | None = None) -> dict[str, 
         return sorted(seen, key=lambda s: (-len(s), s))
 
     text = " ".join(text.split())  # a name may be wrapped across lines
-    found = [m.group(0) for m in agency_re.finditer(text)]
+    found = _scan(agency_re, agency_at, text, seps)
     # "The Brainerd Police Department" at a sentence start: the name without "The"
     found = [a.split(" ", 1)[1] if a.lower().startswith(excluded) else a for a in found]
     agencies = uniq(a for a in found if agency_re.fullmatch(a))
     return {
         "agency_name": agencies,
-        "district_name": uniq(m.group(0) for m in district_re.finditer(text)),
-        "chief_title": uniq(m.group(0) for m in chief_re.finditer(text)),
+        "district_name": uniq(_scan(district_re, district_at, text, seps)),
+        "chief_title": uniq(_scan(chief_re, chief_at, text, seps)),
     }
 
 

@@ -342,3 +342,60 @@ def test_a_candidate_text_is_stemmed_once_for_every_requirement(
     audit_text("Minn. Stat. " * 200, model="post-sro")
     long_texts = [t for t in stemmed if t.startswith("Minn. Stat. Minn.")]
     assert len(long_texts) == 1
+
+
+# ---------------------------------------------------------------- find_names
+
+
+def _names_plain(text: str, names: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
+    from analyzer.normalize import _name_patterns
+
+    agency, district, chief = _name_patterns(names)
+    excluded = tuple(f"{w.lower()} " for w in names.get("excluded_first_words", ()))
+
+    def uniq(ms):  # type: ignore[no-untyped-def]
+        return sorted(dict.fromkeys(m.strip() for m in ms), key=lambda s: (-len(s), s))
+
+    text = " ".join(text.split())
+    found = [m.group(0) for m in agency.finditer(text)]
+    found = [x.split(" ", 1)[1] if x.lower().startswith(excluded) else x for x in found]
+    return {
+        "agency_name": uniq(x for x in found if agency.fullmatch(x)),
+        "district_name": uniq(m.group(0) for m in district.finditer(text)),
+        "chief_title": uniq(m.group(0) for m in chief.finditer(text)),
+    }
+
+
+def test_names_found_over_stretches_equal_the_whole_text_scan() -> None:
+    """find_names runs each pattern only over the stretches between punctuation that hold
+    one of its phrases: the same names as scanning the whole text."""
+    from analyzer.normalize import find_names
+
+    ctx = default_context()
+    names = ctx.tables["names"]
+    rng = random.Random(5)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+    pieces = [
+        "Hutchinson Police Department",
+        "the City of Eden Prairie Police Department",
+        "St. Louis Park Public Schools - No. 283",
+        "ISD 279",
+        "Independent School District No. 196",
+        "Chief of Police",
+        "Sheriff",
+        ", ",
+        "; ",
+        "(",
+        ")",
+        "\u201c",
+        "Police",
+        "Department",
+        "The Brainerd Police Department",
+    ]
+    for _ in range(200):
+        base = rng.choice(texts)
+        at = rng.randrange(len(base))
+        mix = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        texts.append(base[max(0, at - 200) : at] + mix + base[at : at + 200])
+    for text in texts:
+        assert find_names(text, tables=ctx.tables) == _names_plain(text, names), text[:80]
