@@ -118,7 +118,9 @@ def test_html_shows_changed_headings_escaped_and_hides_unchanged(data: dict[str,
 def test_markdown_shows_changed_headings_escaped(data: dict[str, Any]) -> None:
     md = render_markdown(data)
     assert "Titles and headings: 1 unchanged, 2 edited, 1 inserted, 1 deleted, 0 moved." in md
-    assert "### Heading 2: edited" in md and "### Heading (new) 3: inserted" in md
+    assert "### Heading 2: edited\n\nOld p. 1, line 9; new p. 1, line 9." in md
+    assert "### Heading (new) 3: inserted" in md
+    assert "strengthened.\n\nTitles and headings:" in md  # a paragraph of its own
     assert "### Front matter title: edited" in md and "### Heading 3: deleted" in md
     assert "<script>" not in md and "<b>Staff</b>" not in md
     assert "\\*urgent\\*" in md  # the document's markup shown, not applied
