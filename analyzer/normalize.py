@@ -116,6 +116,13 @@ def _tokenize(text: str) -> tuple[Token, ...]:
 
 
 @lru_cache(maxsize=4_096)
+def _word_norms(text: str) -> tuple[str, ...]:
+    """The norms of the words of ``text`` (those of ``_words``, without building tokens:
+    the word pattern finds the same words whether or not punctuation is matched too)."""
+    return tuple(map(_norm_word, _WORD_RE.findall(text.translate(_TYPOGRAPHY))))
+
+
+@lru_cache(maxsize=4_096)
 def _words(text: str) -> tuple[tuple[Token, ...], tuple[int, ...], tuple[str, ...]]:
     """The raw tokens of ``text``, the indices of its words and their norms."""
     raw = _tokenize(text)
@@ -321,6 +328,7 @@ class Normalizer:
     # those words reads the same under both, and the parent's memo is kept across documents
     parent: Normalizer | None = field(default=None, compare=False, repr=False)
     witnesses: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    _norms: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     # the first two words of every phrase of two or more words (a quick "no" for "the ...")
     _pairs: frozenset[tuple[str, ...]] = field(init=False, compare=False, repr=False)
 
@@ -338,18 +346,39 @@ class Normalizer:
         """Normalized tokens of ``text``; multi-word phrases collapse into one token."""
         hit = self._memo.get(text)
         if hit is None:
-            if self.parent is not None and self.witnesses.isdisjoint(_words(text)[2]):
+            if self.parent is not None and self.witnesses.isdisjoint(_word_norms(text)):
                 return self.parent.tokens(text)
             if len(self._memo) > 4_096:  # bounded: a long-lived normalizer must not grow
                 self._memo.clear()
             hit = self._memo[text] = tuple(self._tokens(text))
         return list(hit)
 
+    def norm(self, text: str) -> str:
+        """``norm_string(self.tokens(text))``, kept like the tokens (a text with no phrase,
+        number word or section word: its words' norms joined, no tokens built)."""
+        hit = self._norms.get(text)
+        if hit is None:
+            norms = _word_norms(text)
+            if self.parent is not None and self.witnesses.isdisjoint(norms):
+                return self.parent.norm(text)
+            if len(self._norms) > 4_096:  # bounded like the tokens' memo
+                self._norms.clear()
+            if self._plain(norms):
+                hit = " ".join(norms)
+            else:
+                hit = norm_string(self.tokens(text))
+            self._norms[text] = hit
+        return hit
+
+    def _plain(self, norms: tuple[str, ...]) -> bool:
+        """No phrase, number word or section word can apply: the text reads as its words."""
+        return self._hot.isdisjoint(norms) and self._pairs.isdisjoint(
+            zip(norms, norms[1:], strict=False)
+        )
+
     def _tokens(self, text: str) -> list[Token]:
         raw, words, norms = _words(text)
-        if self._hot.isdisjoint(norms) and self._pairs.isdisjoint(
-            zip(norms, norms[1:], strict=False)
-        ):
+        if self._plain(norms):
             return list(raw)  # no phrase, number word or section word: the raw tokens
         starts, number_words, section_words = self.starts, self.number_words, self.section_words
         out: list[Token] = []

@@ -33,7 +33,8 @@ from .align import align, attach_inserts, same_place
 from .classify import XrefContext, xref_context
 from .labels import component_values
 from .model import Alignment, Clause, ClauseTree, Pairing, ProvisionMatch, Side, Unit
-from .normalize import Normalizer, norm_string
+from .normalize import Normalizer
+from .ratios import shortlist
 from .sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class PairSettings:
     heading_min: float = 88.0  # ratio of a NEW sentence to an OLD heading (printed inline)
     heading_max_words: int = 14  # longer sentences are never taken for headings
     candidate_min: float = 45.0  # token_set_ratio of a missing clause's nearest sentence
+    candidate_pairs: int = 100_000  # more (clause, sentence) pairs: score a shortlist each
     align: dict[str, float] = field(default_factory=dict)  # keyword options of align.align
 
 
@@ -70,7 +72,7 @@ def sentence_units(clauses: Sequence[Clause], normalizer: Normalizer) -> list[Un
         clauses, split_sentences(texts, abbreviations=abbreviations), strict=True
     ):
         for s in sents:
-            out.append(Unit(clause.ref, s, norm_string(normalizer.tokens(s))))
+            out.append(Unit(clause.ref, s, normalizer.norm(s)))
     return out
 
 
@@ -204,8 +206,8 @@ def _structural(
                 continue  # a position, not a label: the neighbours must agree
             if not _context_agrees(clause, doc_clause, nxt, ctx, ctx_pos, settings):
                 continue
-            text = norm_string(new.normalizer.tokens(doc_clause.text))
-            query = norm_string(old.normalizer.tokens(clause.text))
+            text = new.normalizer.norm(doc_clause.text)
+            query = old.normalizer.norm(clause.text)
             if fuzz.token_set_ratio(query, text) >= settings.structural_min:
                 hit = idx
                 break
@@ -304,9 +306,7 @@ def _parents_agree(
 def _heading_units(old: Side, new: Side, settings: PairSettings) -> set[int]:
     """NEW sentences that only print an OLD heading inline ("Use of Force", "Additional
     issues to be addressed in contract.") or look like a heading."""
-    heads = {
-        norm_string(old.normalizer.tokens(c.heading)) for c in old.tree.clauses if c.heading
-    } - {""}
+    heads = {old.normalizer.norm(c.heading) for c in old.tree.clauses if c.heading} - {""}
     out = set()
     seen: dict[tuple[str, str], bool] = {}  # a repeated sentence is judged once
     for j, u in enumerate(new.units):
@@ -348,7 +348,7 @@ def _candidates(
     ]
     if not missing:
         return {}
-    queries = [norm_string(old.normalizer.tokens(c.text)) for c, _ in missing]
+    queries = [old.normalizer.norm(c.text) for c, _ in missing]
     # each distinct sentence scored once, at its first place (argmax keeps the first of
     # equal scores, so the choice is the same); scores under the minimum are not needed
     first: dict[str, int] = {}
@@ -356,17 +356,7 @@ def _candidates(
         if o is None:
             first.setdefault(new.units[j].norm, j)
     free = list(first.values())
-    scores = (
-        process.cdist(
-            queries,
-            list(first),
-            scorer=fuzz.token_set_ratio,
-            dtype=np.float32,
-            score_cutoff=settings.candidate_min,
-        )
-        if free
-        else None
-    )
+    scores = _candidate_scores(queries, list(first), settings) if free else None
     out: dict[str, tuple[int, float]] = {}
     for k, (clause, m) in enumerate(missing):
         best = int(scores[k].argmax()) if scores is not None else -1
@@ -375,4 +365,23 @@ def _candidates(
             out[clause.ref] = (j, float(fuzz.ratio(queries[k], new.units[j].norm)))
         elif m.candidate is not None:
             out[clause.ref] = m.candidate
+    return out
+
+
+def _candidate_scores(queries: list[str], choices: list[str], settings: PairSettings) -> np.ndarray:
+    """token_set_ratio of every query against every choice (0 under the minimum); past
+    ``candidate_pairs`` pairs (a huge document), each query against the choices that share
+    most of its words only (``ratios.shortlist``), the others 0."""
+
+    def scored(q: Sequence[str], c: Sequence[str]) -> np.ndarray:
+        return process.cdist(
+            q, c, scorer=fuzz.token_set_ratio, dtype=np.float32, score_cutoff=settings.candidate_min
+        )
+
+    if len(queries) * len(choices) <= settings.candidate_pairs:
+        return scored(queries, choices)
+    out = np.zeros((len(queries), len(choices)), dtype=np.float32)
+    k = settings.candidate_pairs // len(queries)
+    for i, idx in enumerate(shortlist(queries, choices, k)):
+        out[i, idx] = scored([queries[i]], [choices[j] for j in idx])[0]
     return out

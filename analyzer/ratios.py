@@ -9,7 +9,12 @@ the documents seen. The values are the ones ``cdist`` gives for the same pairs (
 scorer, dtype and cutoff, pair by pair), so a matrix assembled from kept columns equals the
 matrix computed whole.
 
-Exports: RatioColumns(rows, known, *, dtype, score_cutoff=None) with .matrix(cols).
+``shortlist`` bounds a matrix that would be too large (a document of 20,000 sentences
+against every missing provision): each query keeps the ``k`` choices that share most of its
+words (counted through an index of the words, not pair by pair), in document order.
+
+Exports: RatioColumns(rows, known, *, dtype, score_cutoff=None) with .matrix(cols),
+shortlist(queries, choices, k) -> list of index arrays.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
-__all__ = ["RatioColumns"]
+__all__ = ["RatioColumns", "shortlist"]
 
 
 class RatioColumns:
@@ -67,3 +72,23 @@ class RatioColumns:
         if rest:
             out[:, rest] = self._cdist([cols[j] for j in rest])
         return out
+
+
+def shortlist(queries: Sequence[str], choices: Sequence[str], k: int) -> list[np.ndarray]:
+    """For each query, the indices of the ``k`` choices sharing most of its distinct words
+    (ties: the earlier choice), in ascending order. Words are split on spaces (normalized
+    text)."""
+    rows_of: dict[str, list[int]] = {}
+    for i, q in enumerate(queries):
+        for w in set(q.split()):
+            rows_of.setdefault(w, []).append(i)
+    cols_of: dict[str, list[int]] = {}
+    for j, c in enumerate(choices):
+        for w in set(c.split()):
+            if w in rows_of:
+                cols_of.setdefault(w, []).append(j)
+    shared = np.zeros((len(queries), len(choices)), dtype=np.int32)
+    for w, cols in cols_of.items():
+        shared[np.ix_(rows_of[w], cols)] += 1
+    k = max(1, min(k, len(choices)))
+    return [np.sort(np.argsort(-row, kind="stable")[:k]) for row in shared]

@@ -399,3 +399,82 @@ def test_names_found_over_stretches_equal_the_whole_text_scan() -> None:
         texts.append(base[max(0, at - 200) : at] + mix + base[at : at + 200])
     for text in texts:
         assert find_names(text, tables=ctx.tables) == _names_plain(text, names), text[:80]
+
+
+# ---------------------------------------------------------------- norms without tokens
+
+
+def test_word_norms_are_the_words_of_the_tokens() -> None:
+    from analyzer.normalize import _word_norms, _words
+
+    rng = random.Random(21)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
+    alphabet = "ab1 .,'\u2019-\u2013\u00a7/()\u00ad\ufb01\"\u201cS's"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert _word_norms(text) == _words(text)[2], text
+
+
+def test_norm_is_the_norm_string_of_the_tokens() -> None:
+    from analyzer.normalize import norm_string
+
+    ctx = default_context()
+    model = ctx.model("post-sro")
+    text = (ROOT / "corpus" / "lakeville-pd-417.txt").read_text(encoding="utf-8")
+    parent = build_normalizer(model, "", tables=ctx.tables)
+    for n in (
+        ctx.base_normalizer(),
+        build_normalizer(model, text, tables=ctx.tables, parent=parent),
+    ):
+        for para in text.split("\n\n") + ["sixty (60) days", "section 626.8482", "the SRO's"]:
+            assert n.norm(para) == norm_string(n.tokens(para)), para
+
+
+# ---------------------------------------------------------------- candidate shortlist
+
+
+def test_shortlist_keeps_the_choices_sharing_most_words_in_order() -> None:
+    from analyzer.ratios import shortlist
+
+    choices = ["a b c", "x y", "a b", "a", "a b c d", "z"]
+    assert [list(r) for r in shortlist(["a b c d", "y"], choices, 2)] == [[0, 4], [0, 1]]
+
+
+def test_a_huge_document_scores_a_shortlist_per_missing_provision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past ``candidate_pairs`` (clause, sentence) pairs the nearest sentences are looked
+    for in a shortlist; under it, in the whole matrix (the same nearest on a normal
+    policy)."""
+    from dataclasses import replace
+
+    import analyzer.pair as pair_module
+    from analyzer.api import audit_text
+    from analyzer.audit import audit
+    from analyzer.context import Settings, load_context
+    from analyzer.ingest import ingest_text
+
+    body = "\n".join(f"{i}. The SRO shall follow rule {i} of this policy." for i in range(1, 401))
+    text = "POLICY 1\n\n" + body + "\n"
+    pairs: list[int] = []
+    real = pair_module.process.cdist
+
+    def counting(queries, choices, **kw):  # type: ignore[no-untyped-def]
+        if kw.get("scorer") is fuzz.token_set_ratio:
+            pairs.append(len(queries) * len(choices))
+        return real(queries, choices, **kw)
+
+    monkeypatch.setattr(pair_module.process, "cdist", counting)
+    small = Settings(pair=replace(Settings().pair, candidate_pairs=2_000))
+    bounded = audit(ingest_text(text), "post-sro", context=load_context(settings=small))
+    assert pairs and sum(pairs) <= 2_000
+    pairs.clear()
+    whole = audit(ingest_text(text), "post-sro", context=load_context())
+    assert pairs and sum(pairs) > 2_000
+    assert all(f.candidate is not None for f in bounded.findings if f.status == "missing")
+    normal = (ROOT / "corpus" / "lakeville-pd-417.txt").read_text(encoding="utf-8")
+    a = audit(ingest_text(normal), "post-sro", context=load_context(settings=small))
+    b = audit(ingest_text(normal), "post-sro", context=load_context())
+    assert [f.candidate for f in a.findings] == [f.candidate for f in b.findings]
+    assert whole.verdict == bounded.verdict
+    assert audit_text(normal, model="post-sro")["verdict"] == b.verdict
