@@ -3,8 +3,8 @@
 Each block is placed by its label (``analyzer.labels``): the next item of an open list, the
 first item of a new list, a path label (``417.4.A.1``) under the label it extends; unlabelled
 blocks are headings, lead-ins or paragraphs of the innermost container; bullets nest by
-indent. The tree is then walked (without recursion) into clauses whose refs are the labels
-joined by dots (``IV.A.1.iv``), an unlabelled clause's ref being its position in its parent.
+indent. The tree is then walked into clauses by ``analyzer.outline_clauses``; the line shapes
+both use are in ``analyzer.outline_shapes``.
 
 Exports: Block, build_clauses(blocks) -> tuple[Clause, ...], plain(text), ends_open(text),
 is_prefix(a, b).
@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .labels import MD_HEADING_RE as _MD_HEADING_RE
 from .labels import ParsedLabel
-from .model import Clause, ClauseKind, Line, Location
+from .model import Clause, ClauseKind, Line
+from .outline_clauses import Node as _Node
+from .outline_clauses import to_clauses as _to_clauses
+from .outline_shapes import ends_open, is_prefix, plain
+from .outline_shapes import ends_open as _ends_open
+from .outline_shapes import is_heading_shaped as _is_heading_shaped
+from .outline_shapes import is_prefix as _is_prefix
+from .outline_shapes import plain as _plain
 
 __all__ = ["Block", "build_clauses", "plain", "ends_open", "is_prefix"]
 
 # ---------------------------------------------------------------------------------------------
 # Line shapes
 
-_TERMINAL = (".", ";", ":", "?", "!", ".)", ".\u201d", '."', ")")
 _CONNECTIVES = (
     "however",
     "except",
@@ -38,28 +43,13 @@ _CONNECTIVES = (
     "furthermore",
     "if ",
 )
-_MODAL_WORDS = re.compile(
-    r"\b(shall|must|should|may|will|is required|are required|is expected|means|include)\b", re.I
-)
+
 _REFERENCE_HEAD_RE = re.compile(
     r"^(legal references?|cross[- ]references?|references?|statutory authority|"
     r"policy adopted|adopted|revised|reviewed)\s*:",
     re.I,
 )
 _ATTACHMENT_RE = re.compile(r"^(attachments?|appendix|appendices|exhibit)\b[\s:A-Za-z0-9]*$", re.I)
-
-
-def _plain(text: str) -> str:
-    """Text without markdown emphasis/heading marks, whitespace collapsed."""
-    if not any(ch in text for ch in "*_#"):
-        return " ".join(text.split())
-    t = _MD_HEADING_RE.sub("", text.strip())
-    t = t.replace("**", "").replace("__", "")
-    t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
-    return " ".join(t.split())
-
-
-plain = _plain
 
 
 @dataclass
@@ -80,59 +70,8 @@ class _Block:
 Block = _Block
 
 
-def _ends_open(text: str) -> bool:
-    t = text.rstrip().rstrip("*").rstrip()
-    if re.search(r";\s*(and|or)$", t):
-        return False  # "...; and" closes a list item
-    return bool(t) and not t.endswith(_TERMINAL)
-
-
-ends_open = _ends_open
-
-
 # ---------------------------------------------------------------------------------------------
 # Tree
-
-
-@dataclass
-class _Node:
-    label: ParsedLabel | None
-    style: str  # label style, "bullet", "heading", "para", "attachment", "refs"
-    value: int
-    rest: str
-    first: Line
-    last: Line
-    parent: _Node | None
-    indent: int = 0
-    md_level: int = 0
-    kind: ClauseKind = ClauseKind.BODY
-    heading: str = ""
-    children: list[_Node] = field(default_factory=list)
-    leadin: bool = False
-    glyph: str = ""
-
-
-def _is_heading_shaped(text: str, *, strict: bool) -> bool:
-    t = text.strip()
-    if not t:
-        return False
-    words = t.split()
-    limit = 14 if t.endswith(":") else 12
-    if strict:
-        limit = 8
-    if len(words) > limit or _MODAL_WORDS.search(t):
-        return False
-    if t.endswith((";", ",")) or (t.endswith(".") and len(words) > 4 and not strict):
-        return False
-    if strict and t.endswith((".", ":")) and not t.lower().endswith((".pdf", ".docx")):
-        return False
-    letters = [c for c in t if c.isalpha()]
-    caps = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
-    long_words = [w for w in words if len(w.strip("()\"'.,:")) >= 4]
-    title = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
-    if strict:
-        return caps or title
-    return caps or title or len(words) <= 3 or t.endswith(":")
 
 
 class _Builder:
@@ -466,129 +405,6 @@ def _top_level(style: str) -> bool:
     """A list of this kind starts at the top of the outline: Roman numerals, Sections,
     Articles, Orders."""
     return style == "ROMAN" or style.split(" ")[0] in ("section", "sec", "article", "art", "order")
-
-
-def _is_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    return len(a) < len(b) and b[: len(a)] == a
-
-
-# ---------------------------------------------------------------------------------------------
-# Heading / text split
-
-_BOLD_HEAD_RE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$", re.S)
-_COLON_HEAD_RE = re.compile(r"^([A-Z\"\u201c][^:;.]{0,70}?)[\"\u201d]?:\s+(\S.*)$", re.S)
-_PERIOD_HEAD_RE = re.compile(r"^([A-Z][^.;:]{0,70}?)\.\s+([A-Z].*)$", re.S)
-_ABBREV_END = re.compile(r"\b([A-Z][a-z]{0,4}|[a-z]{1,2}|e\.g|i\.e|etc|Stat|Stats|Subd|Minn)$")
-_VERBISH = re.compile(
-    r"\b(is|are|shall|must|should|may|will|use|have|has|do|does|can|means|include)\b", re.I
-)
-
-
-def _clean_heading(text: str) -> str:
-    return text.strip().rstrip(":.").strip()
-
-
-def _split_heading(node: _Node) -> tuple[str, str]:
-    rest = node.rest.strip()
-    m = _BOLD_HEAD_RE.match(rest)
-    if m:
-        return m.group(1).strip().rstrip(":").strip(), m.group(2).strip()
-    rest = rest.replace("**", "")
-    if node.style == "refs":
-        head, _, tail = rest.partition(":")
-        return _clean_heading(head), tail.strip()
-    if node.style in ("heading", "attachment"):
-        return _clean_heading(rest), ""
-    m = _COLON_HEAD_RE.match(rest)
-    if m and len(m.group(1).split()) <= 6 and not _MODAL_WORDS.search(m.group(1)):
-        return m.group(1).strip('"\u201c\u201d '), m.group(2).strip()
-    if node.label is None and node.children and rest.endswith(":"):
-        if _is_heading_shaped(rest[:-1], strict=True):  # "When School is not in session:"
-            return _clean_heading(rest), ""  # over a paragraph: a heading, not a lead-in
-    if node.label is None and not (node.style == "bullet" and node.children):
-        return "", rest
-    if node.children:
-        m = _PERIOD_HEAD_RE.match(rest)
-        if (
-            m
-            and len(m.group(1).split()) <= 7
-            and not _VERBISH.search(m.group(1))
-            and not _ABBREV_END.search(m.group(1))
-        ):
-            return m.group(1).strip(), m.group(2).strip()
-        if _is_heading_shaped(rest, strict=False):
-            return _clean_heading(rest), ""
-    elif rest.isupper() and len(rest.split()) <= 12 and node.style in ("dotted", "ROMAN"):
-        return rest, ""
-    return "", rest
-
-
-is_prefix = _is_prefix
-
-
-def _walk(
-    roots: list[_Node], reserved: set[str] | None
-) -> list[tuple[_Node, str, str | None, int]]:
-    """(node, ref, parent ref, depth) in document order, without recursion. A path label
-    under the label it extends gets the parent's ref plus its own components; a path label
-    elsewhere its whole path; other labels their component, unlabelled nodes their
-    position (marked with a pilcrow where that would take a path label's ref; everywhere
-    when ``reserved`` is None, the first pass that finds the path labels' refs)."""
-    out: list[tuple[_Node, str, str | None, int]] = []
-    seen: set[str] = set()
-    todo: list[tuple[_Node, str | None, int, int, str]] = [
-        (r, None, i, 0, "") for i, r in reversed(list(enumerate(roots, 1)))
-    ]
-    while todo:
-        node, parent_ref, index, depth, base = todo.pop()
-        lab = node.label
-        if node.style == "attachment":
-            ref = f"{parent_ref}.Attachment" if parent_ref else "Attachment"
-        elif node.style == "dotted" and lab is not None:
-            up = node.parent.label if node.parent is not None else None
-            if up is not None and parent_ref and _is_prefix(up.path, lab.path):
-                ref = ".".join((parent_ref, *lab.path[len(up.path) :]))
-            else:
-                ref = f"{base}.{lab.component}" if base else lab.component
-        else:
-            comp = lab.component if lab is not None else str(index)
-            ref = f"{parent_ref}.{comp}" if parent_ref else comp
-            if lab is None and (reserved is None or ref in reserved):
-                ref = f"{parent_ref}.\u00b6{comp}" if parent_ref else f"\u00b6{comp}"
-        if ref in seen:
-            k = 2
-            while f"{ref}~{k}" in seen:
-                k += 1
-            ref = f"{ref}~{k}"
-        seen.add(ref)
-        out.append((node, ref, parent_ref, depth))
-        child_base = ref if node.style == "attachment" else base
-        todo.extend(
-            (c, ref, i, depth + 1, child_base)
-            for i, c in reversed(list(enumerate(node.children, 1)))
-        )
-    return out
-
-
-def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
-    reserved = {ref for node, ref, _, _ in _walk(roots, None) if node.label is not None}
-    out: list[Clause] = []
-    for node, ref, parent_ref, depth in _walk(roots, reserved):
-        heading, text = _split_heading(node)
-        last = node.last
-        out.append(
-            Clause(
-                ref=ref,
-                label=node.label.printed if node.label else "",
-                heading=heading,
-                text=text,
-                depth=depth,
-                location=Location(node.first.page, node.first.line, last.page, last.line),
-                parent=parent_ref,
-                kind=node.kind,
-            )
-        )
-    return tuple(out)
 
 
 def build_clauses(blocks: Sequence[_Block]) -> tuple[Clause, ...]:

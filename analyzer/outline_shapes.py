@@ -1,0 +1,75 @@
+"""Line shapes the outline reads: plain text, an open line, a heading's shape, a path prefix.
+
+Shared by the outline builder (``analyzer.outline``) and the clause walk
+(``analyzer.outline_clauses``).
+
+Exports: plain(text), ends_open(text), is_heading_shaped(text, *, strict), is_prefix(a, b),
+TERMINAL, MODAL_WORDS.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .labels import MD_HEADING_RE as _MD_HEADING_RE
+
+__all__ = ["plain", "ends_open", "is_heading_shaped", "is_prefix", "TERMINAL", "MODAL_WORDS"]
+
+TERMINAL = _TERMINAL = (".", ";", ":", "?", "!", ".)", ".\u201d", '."', ")")
+MODAL_WORDS = _MODAL_WORDS = re.compile(
+    r"\b(shall|must|should|may|will|is required|are required|is expected|means|include)\b", re.I
+)
+
+
+def _plain(text: str) -> str:
+    """Text without markdown emphasis/heading marks, whitespace collapsed."""
+    if not any(ch in text for ch in "*_#"):
+        return " ".join(text.split())
+    t = _MD_HEADING_RE.sub("", text.strip())
+    t = t.replace("**", "").replace("__", "")
+    t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
+    return " ".join(t.split())
+
+
+plain = _plain
+
+
+def _ends_open(text: str) -> bool:
+    t = text.rstrip().rstrip("*").rstrip()
+    if re.search(r";\s*(and|or)$", t):
+        return False  # "...; and" closes a list item
+    return bool(t) and not t.endswith(_TERMINAL)
+
+
+ends_open = _ends_open
+
+
+def _is_heading_shaped(text: str, *, strict: bool) -> bool:
+    t = text.strip()
+    if not t:
+        return False
+    words = t.split()
+    limit = 14 if t.endswith(":") else 12
+    if strict:
+        limit = 8
+    if len(words) > limit or _MODAL_WORDS.search(t):
+        return False
+    if t.endswith((";", ",")) or (t.endswith(".") and len(words) > 4 and not strict):
+        return False
+    if strict and t.endswith((".", ":")) and not t.lower().endswith((".pdf", ".docx")):
+        return False
+    letters = [c for c in t if c.isalpha()]
+    caps = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    long_words = [w for w in words if len(w.strip("()\"'.,:")) >= 4]
+    title = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
+    if strict:
+        return caps or title
+    return caps or title or len(words) <= 3 or t.endswith(":")
+
+
+def _is_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return len(a) < len(b) and b[: len(a)] == a
+
+
+is_heading_shaped = _is_heading_shaped
+is_prefix = _is_prefix
