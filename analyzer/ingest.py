@@ -264,8 +264,9 @@ def _check_chars(lines: list[Line], path: str, limits: ReadLimits) -> None:
     for line in lines:
         size = len(line.text)
         total += size
-        what = f"line {line.line} (page {line.page}) holds {size:,} characters"
-        check(size, limits.paragraph_chars, path=path, what=what, field="paragraph_chars")
+        if size > limits.paragraph_chars:  # the message only for the line that fails
+            what = f"line {line.line} (page {line.page}) holds {size:,} characters"
+            check(size, limits.paragraph_chars, path=path, what=what, field="paragraph_chars")
     what = f"the document holds {total:,} characters"
     check(total, limits.document_chars, path=path, what=what, field="document_chars")
 

@@ -3,10 +3,10 @@
 The document's own outline labels (``IV.``, ``A.``, ``1.``, ``iv.``, ``(a)``, ``436.3.1``,
 ``Order 417.2:``), bullets and headings become a tree whose refs are the labels joined by dots
 (``IV.A.1.iv``); an unlabeled paragraph or bullet gets its 1-based position in its parent.
-Running page headers repeated in extracted text are removed first, paragraphs split by a
-page break are rejoined, and a policy attached after the first (``Attachments``) becomes its
-own subtree under ``Attachment``. Lines become blocks here (a label, bullet or blank line
-starts one); ``analyzer.outline`` builds the tree from the blocks.
+Page furniture is already gone (``analyzer.ingest`` strips it once, for every format; its
+texts become the tree's ``noise``), and a policy attached after the first (``Attachments``)
+becomes its own subtree under ``Attachment``. Lines become blocks here (a label, bullet or
+blank line starts one); ``analyzer.outline`` builds the tree from the blocks.
 
 Exports: segment(document) -> ClauseTree, segment_text(text) -> ClauseTree,
 parse_label(text) -> ParsedLabel | None, strip_noise(lines) -> (lines, noise texts).
@@ -276,11 +276,12 @@ def _title_from(front: list[_Block]) -> str:
 
 
 def segment(document: Document) -> ClauseTree:
-    """Build the clause tree of an ingested document."""
-    lines, noise = strip_noise(document.lines)
-    read = (_plain(r.text) for r in document.removed_lines)  # furniture ingest removed
-    noise = tuple(dict.fromkeys([*(t for t in read if t), *noise]))
-    blocks = _blocks(lines)
+    """Build the clause tree of an ingested document. Its lines are already free of page
+    furniture (``analyzer.ingest`` strips it, once, for every format); what was removed is
+    the tree's ``noise``."""
+    read = (_plain(r.text) for r in document.removed_lines)
+    noise = tuple(dict.fromkeys(t for t in read if t))
+    blocks = _blocks(document.lines)
     n_front = _front_matter(blocks)
     front = blocks[:n_front]
     clauses = build_clauses(blocks[n_front:])
@@ -302,6 +303,7 @@ def lines_from_text(text: str) -> tuple[Line, ...]:
 
 
 def segment_text(text: str) -> ClauseTree:
-    """Segment plain text (no file involved)."""
-    doc = Document(path="<text>", sha256="", format="text", lines=lines_from_text(text))
+    """Segment plain text (no file involved): page furniture stripped here, as ingest would."""
+    lines, removed = furniture.strip(lines_from_text(text))
+    doc = Document(path="<text>", sha256="", format="text", lines=lines, removed_lines=removed)
     return segment(doc)
