@@ -12,14 +12,16 @@ or one that runs into the next line (it ends with a comma, a hyphen or a word su
 two is rejoined. Every removed line is reported as a ``RemovedLine``.
 
 Exports:
-    find(lines, *, margins=None, pages=0) -> dict[int, str]  -- index -> reason, for every
-        furniture line (``margins[i]``: the line sits in a page's top/bottom band; PDF only)
-    strip(lines) -> (lines, removed)   -- text: drop furniture, rejoin cut paragraphs, collapse
-        blank lines into single breaks
+    find(lines, *, margins=None, pages=0, memo=None) -> dict[int, str]  -- index -> reason,
+        for every furniture line (``margins[i]``: the line sits in a page's top/bottom band;
+        PDF only)
+    strip(lines, *, memo=None) -> (lines, removed)  -- text: drop furniture, rejoin cut
+        paragraphs, collapse blank lines into single breaks
     rejoin(lines) -> lines             -- drop the break between two pieces of one sentence
     ends_open(text) -> bool, opens_tail(text) -> bool, cites_on(text) -> bool,
     cut_in_name(text) -> bool          -- sentence-continuation tests
     furniture_key(text) -> str         -- digits masked, markup and whitespace collapsed
+    Memo                               -- one document's keys and reasons, shared by passes
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -43,15 +44,19 @@ __all__ = [
     "cites_on",
     "cut_in_name",
     "furniture_key",
+    "Memo",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "model_policy" / "furniture.json"
 _DIGITS = re.compile(r"\d+")
-_MARKUP = re.compile(r"^#{1,6}\s+|\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+# markup: a heading's hashes, bold and emphasis marks. The lookahead first lets the regex
+# engine skip to a mark; the lookbehinds come after the mark they look past (same matches).
+_MARKUP = re.compile(r"(?=[#*_])(?:^#{1,6}\s+|\*\*|__|[*_](?<!\w[*_])(?=\S)|[*_](?<=\S[*_])(?!\w))")
 _PAGE_APART = 6  # lines between two occurrences of one running header, at least
 _MARKED = re.compile(r"[*_#]")
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022\u25cf\u25aa\u25a0\u25e6\u27a2\u00b7o]\s)")
-_TERMINAL = re.compile(r"[.;:?!][\"'\u201d\u2019)\]*]*$")
+_TERMINALS = ".;:?!"  # a sentence ends with one of these, then any closing marks
+_CLOSERS = "\"'\u201d\u2019)]*"
 _NUMBERED_TITLE = re.compile(r"^\d+(?:\.\d+)+\s+([^.;:,]+)$")
 _LABEL_START = re.compile(
     r"^\s*(?:\(?[0-9]{1,3}[.)]|\(?[A-Za-z][.)]\s|\(?[ivxlcIVXLC]{1,5}[.)]\s|\d+(?:\.\d+)+\s)"
@@ -87,7 +92,8 @@ def furniture_key(text: str) -> str:
 def ends_open(text: str) -> bool:
     """The line does not end a sentence (no closing punctuation)."""
     t = text.rstrip()
-    return bool(t) and not _TERMINAL.search(t)
+    last = t.rstrip(_CLOSERS)[-1:]  # the last character before any closing marks
+    return bool(t) and not (last and last in _TERMINALS)
 
 
 def opens_tail(text: str) -> bool:
@@ -182,24 +188,63 @@ def _fixed_reason(key: str) -> str:
     return ""
 
 
+class Memo:
+    """The pure per-line work of ``find`` (a line's key, a key's fixed reason), kept for the
+    passes over one document's lines (a PDF's margins, then its text); one per document."""
+
+    __slots__ = ("keys", "reasons", "boilerplate")
+
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}
+        self.reasons: dict[str, str] = {}
+        self.boilerplate: dict[str, bool] = {}
+
+    def key(self, text: str) -> str:
+        """``furniture_key`` of a line ("" for a blank one); whitespace at its ends does not
+        change the key, so an indented copy of a line shares it."""
+        stripped = text.strip()
+        key = self.keys.get(stripped)
+        if key is None:
+            key = self.keys[stripped] = furniture_key(stripped) if stripped else ""
+        return key
+
+    def reason(self, key: str) -> str:
+        reason = self.reasons.get(key)
+        if reason is None:
+            reason = self.reasons[key] = _fixed_reason(key)
+        return reason
+
+    def is_boilerplate(self, key: str) -> bool:
+        known = self.boilerplate.get(key)
+        if known is None:
+            known = self.boilerplate[key] = _boilerplate(key)
+        return known
+
+
 def find(
-    lines: Sequence[Line], *, margins: Sequence[bool] | None = None, pages: int = 0
+    lines: Sequence[Line],
+    *,
+    margins: Sequence[bool] | None = None,
+    pages: int = 0,
+    memo: Memo | None = None,
 ) -> dict[int, str]:
     """Index -> reason ("page-number", "boilerplate", "rule", "running") of each furniture line.
 
     With ``margins`` (geometry known), page numbers and running lines count only in a page's
     top/bottom band and a running line must recur on at least half the pages (two at least).
     Without, a running line must stand apart from the text (see the module docstring).
+    ``memo`` shares the per-line work between passes over one document.
     """
-    keys = [furniture_key(line.text) if line.text.strip() else "" for line in lines]
+    memo = memo or Memo()
+    keys = [memo.key(line.text) for line in lines]
     first = next((i for i, key in enumerate(keys) if key), -1)
     found: dict[int, str] = {}
     for i, key in enumerate(keys):
         if not key or len(key) > 120:
             continue  # furniture is short
-        if margins is not None and not margins[i] and not _boilerplate(key):
+        if margins is not None and not margins[i] and not memo.is_boilerplate(key):
             continue
-        reason = _fixed_reason(key)
+        reason = memo.reason(key)
         if reason and (reason == "rule" or not _in_sentence(lines, i, margins)):
             found[i] = reason
     numbered = set()  # "507.5 SCHOOL RESOURCE OFFICERS": a header that starts with a number
@@ -348,9 +393,11 @@ def wrap_width(lines: Sequence[Line]) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
 
 
-def strip(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[RemovedLine, ...]]:
+def strip(
+    lines: Sequence[Line], *, memo: Memo | None = None
+) -> tuple[tuple[Line, ...], tuple[RemovedLine, ...]]:
     """Remove furniture from text lines; rejoin a paragraph it cut; one break per gap."""
-    found = find(lines)
+    found = find(lines, memo=memo)
     if not found:
         return tuple(lines), ()
     removed = tuple(
@@ -362,6 +409,7 @@ def strip(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[RemovedLine, .
         {_plain(lines[i].text) for i, reason in found.items() if reason == "running"},
         key=lambda text: (-len(text), text),
     )
+    prefixes = tuple(f"{head} " for head in running)
     glued: list[RemovedLine] = []
     kept: list[Line] = []
     cut = False  # furniture removed since the last kept line
@@ -369,20 +417,21 @@ def strip(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[RemovedLine, .
         if index in found:
             cut = True
             if kept and kept[-1].text:
-                kept.append(replace(line, text=""))
+                kept.append(Line("", line.page, line.line))
             continue
         if not line.text.strip():
             if kept and kept[-1].text:
-                kept.append(replace(line, text=""))
+                kept.append(Line("", line.page, line.line))
             continue
         if cut and len(kept) >= 2 and not kept[-1].text:
             if _continues(kept[-2].text, line.text.strip(), width):
                 kept.pop()
         cut = False
-        head, rest = _glued_header(line.text, running)
+        glued_to = line.text.strip().startswith(prefixes)  # () when there is no running line
+        head, rest = _glued_header(line.text, running) if glued_to else ("", line.text)
         if head:
             glued.append(RemovedLine(head, line.page, line.line, "running"))
-            line = replace(line, text=rest)
+            line = Line(rest, line.page, line.line)
         kept.append(line)
     while kept and not kept[-1].text:
         kept.pop()

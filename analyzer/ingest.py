@@ -311,9 +311,15 @@ def _pdf_document(data: bytes, path: str, digest: str, engine: str, limits: Read
     chars = text_chars(pages)
     if chars < 16 * len(pages):
         raise NoTextLayerError(path, len(pages), chars)
-    lines, margins = layout.read_pages(pages, _pdf_furniture)
+    memo = furniture.Memo()  # the two passes share their per-line work
+
+    def margin_furniture(rows: Sequence[Line], margins: Sequence[bool], n: int) -> dict[int, str]:
+        return furniture.find(rows, margins=margins, pages=n, memo=memo)
+
+    lines, margins = layout.read_pages(pages, margin_furniture)
     _check_chars(lines, path, limits)
-    kept, body = furniture.strip(lines)  # a text export printed to PDF keeps its own furniture
+    # a text export printed to PDF keeps its own furniture in the body
+    kept, body = furniture.strip(lines, memo=memo)
     removed = tuple(sorted((*margins, *body), key=lambda r: (r.page, r.line)))
     return Document(
         path=path,
@@ -324,10 +330,6 @@ def _pdf_document(data: bytes, path: str, digest: str, engine: str, limits: Read
         extractor="pdfplumber" if engine == "pdfplumber" else "pypdfium2",
         removed_lines=removed,
     )
-
-
-def _pdf_furniture(lines: Sequence[Line], margins: Sequence[bool], pages: int) -> dict[int, str]:
-    return furniture.find(lines, margins=margins, pages=pages)
 
 
 # ---------------------------------------------------------------- DOCX

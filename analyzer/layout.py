@@ -30,9 +30,10 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .furniture import cites_on, ends_open, opens_tail
 from .model import Line, RemovedLine
@@ -50,7 +51,16 @@ __all__ = [
 
 _DATA = Path(__file__).resolve().parent.parent / "model_policy" / "hyphenation.json"
 MARGIN_BAND = 0.08  # top and bottom share of a page where running headers and footers sit
-_TERMINAL = re.compile(r"[.;:?!][\"'\u201d\u2019)\]]*$")
+_CLOSERS = "\"'\u201d\u2019)]"  # closing marks a sentence end may carry
+
+
+def _ends_with(text: str, marks: str) -> bool:
+    """``text`` ends with one of ``marks`` and then any closing marks; a regex anchored at
+    the end would try every position of a long line."""
+    if text.endswith("\n"):
+        text = text[:-1]  # as "$" does
+    last = text.rstrip(_CLOSERS)[-1:]
+    return bool(last) and last in marks
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,9 @@ class PdfPage:
     pieces: tuple[Piece, ...]
 
 
-@dataclass(frozen=True)
-class _Row:
-    """A line of a page in reading order: its column's edges and its place."""
+class _Row(NamedTuple):
+    """A line of a page in reading order: its column's edges and its place (a named tuple:
+    thousands are made per document, twice each)."""
 
     piece: Piece
     page: int
@@ -205,12 +215,14 @@ def _leadings(rows: Sequence[_Row]) -> dict[int, float]:
     smallest baseline step between consecutive lines of one column that is common (at least
     a sixth as frequent as the most common one), so paragraph gaps never set it, even in a
     document of mostly one-line paragraphs."""
-    steps: dict[int, Counter[float]] = {}
+    pairs: list[tuple[int, float]] = []  # (size, step) of each step, counted at once below
     for a, b in zip(rows, rows[1:], strict=False):
         if a.page == b.page and a.column == b.column and b.piece.base > a.piece.base:
-            step = round(2 * (b.piece.base - a.piece.base)) / 2
-            for key in (0, round(b.piece.size)):
-                steps.setdefault(key, Counter())[step] += 1
+            pairs.append((round(b.piece.size), round(2 * (b.piece.base - a.piece.base)) / 2))
+    steps: dict[int, Counter[float]] = {}
+    for (size, step), n in Counter(pairs).items():
+        for key in (0, size):
+            steps.setdefault(key, Counter())[step] += n
     out: dict[int, float] = {}
     for key, counts in steps.items():
         if key and sum(counts.values()) < 12:
@@ -228,7 +240,7 @@ def _char_width(row: _Row) -> float:
 
 def _stops_short(before: _Row, after: _Row) -> bool:
     """``before`` ends a sentence where the first word of ``after`` would still have fitted."""
-    if not _TERMINAL.search(before.piece.text):
+    if not _ends_with(before.piece.text, ".;:?!"):
         return False
     word = after.piece.text.split(" ", 1)[0]
     need = (len(word) + 2.5) * _char_width(before)
@@ -252,7 +264,10 @@ _ABBREVIATION = re.compile(
 )
 
 
-_SENTENCE_END = re.compile(r"[.:?!][\"'\u201d\u2019)\]]*$")
+def _abbreviated(text: str) -> bool:
+    """``text`` ends with an abbreviation ("Minn.", "e.g."): its last 8 characters hold
+    any match (the word boundary still sees the character before them)."""
+    return _ABBREVIATION.search(text, max(0, len(text) - 8)) is not None
 
 
 def _justified(rows: Sequence[_Row]) -> bool:
@@ -271,7 +286,7 @@ def _page_break(before: _Row, here: _Row, justified: bool) -> bool:
         return before.right - before.piece.x1 > 2 * _char_width(before)
     if _stops_short(before, here):
         return True
-    if _ABBREVIATION.search(before.piece.text) or not _SENTENCE_END.search(before.piece.text):
+    if _abbreviated(before.piece.text) or not _ends_with(before.piece.text, ".:?!"):
         return False
     first = here.piece.text[:1]
     return first.isupper() or bool(_LABEL_LIKE.match(here.piece.text))
@@ -333,10 +348,11 @@ def read_pages(
     previous: _Row | None = None
     for row, brk in zip(kept, _breaks(kept), strict=True):
         if brk and lines:
-            lines.append(replace(lines[-1], text=""))
+            lines.append(Line("", lines[-1].page, lines[-1].line))
         elif previous is not None and lines and _soft_wrap(previous, row):
             if misread_as_label(lines[-1].text, row.piece.text):
-                lines[-1] = replace(lines[-1], text=f"{lines[-1].text} {row.piece.text}")
+                last = lines[-1]
+                lines[-1] = Line(f"{last.text} {row.piece.text}", last.page, last.line)
                 previous = row
                 continue
         lines.append(Line(_indented(row), row.page, row.line))
@@ -360,7 +376,7 @@ def misread_as_label(before: str, after: str) -> bool:
     from .labels import parse_label
 
     before = before.rstrip()
-    if _ABBREVIATION.search(before):
+    if _abbreviated(before):
         return True
     after = after.lstrip()
     return ends_open(before) and (bool(_LABEL_LIKE.match(after)) or parse_label(after) is not None)
@@ -373,7 +389,7 @@ def next_item(head: str, before: str, after: str) -> bool:
     after a word a number follows ("Minn. Stat. §" / "5. ...")."""
     from .labels import BULLET_RE, parse_label
 
-    if cites_on(before) or _ABBREVIATION.search(before.rstrip()):
+    if cites_on(before) or _abbreviated(before.rstrip()):
         return False
     item = parse_label(after.lstrip())
     if item is None or item.is_path:
@@ -413,11 +429,12 @@ def text_paragraphs(lines: Sequence[Line]) -> list[Line]:
             and text.strip()
             and width >= 30
             and len(before) >= 0.6 * width
-            and len(before) + 1 + len(text.split()[0]) > width
+            and len(before) + 1 + len(text.split(None, 1)[0]) > width
             and misread_as_label(before, text)
             and not next_item(head, before, text)
         ):
-            out[-1] = replace(out[-1], text=f"{out[-1].text.rstrip()} {text.strip()}")
+            last = out[-1]
+            out[-1] = Line(f"{last.text.rstrip()} {text.strip()}", last.page, last.line)
         else:
             out.append(line)
             if not before.strip() or _LABEL_LIKE.match(text.lstrip()):
@@ -427,12 +444,12 @@ def text_paragraphs(lines: Sequence[Line]) -> list[Line]:
             continue
         word = after.text.strip().split(" ", 1)[0]
         if (
-            _TERMINAL.search(text)
+            _ends_with(text, ".;:?!")
             and not after.text.strip()[:1].islower()
             and len(text) + 1 + len(word) <= width - 2
             and _wrapped_paragraph(lines, index, width)
         ):
-            out.append(replace(line, text=""))
+            out.append(Line("", line.page, line.line))
     return out
 
 
@@ -469,21 +486,25 @@ def repair_hyphens(lines: Sequence[Line]) -> list[Line]:
     by the move is dropped."""
     if not any(line.text.endswith("-") for line in lines):
         return list(lines)
-    vocabulary = Counter(w.casefold() for line in lines for w in _WORD.findall(line.text))
+    vocabulary: Counter[str] | None = None  # counted once, when first needed
     out = list(lines)
     emptied: set[int] = set()
     for index in range(len(out) - 1):
         here, after = out[index], out[index + 1]
-        found = _WRAPPED_HYPHEN.search(here.text)
+        found = _WRAPPED_HYPHEN.search(here.text) if here.text.endswith(("-", "-\n")) else None
         rest = after.text.lstrip()
         if not found or not rest[:1].islower():
             continue
+        if vocabulary is None:  # the words are ASCII: lower() is their casefold()
+            words = _WORD.findall("\n".join(line.text for line in lines))
+            vocabulary = Counter(map(str.lower, words))
         word, _, remainder = rest.partition(" ")
         core = re.match(r"[A-Za-z]+", word)
         keep = _keeps_hyphen(found.group(1), core.group() if core else word, vocabulary)
-        out[index] = replace(here, text=(here.text if keep else here.text[:-1]) + word)
+        out[index] = Line((here.text if keep else here.text[:-1]) + word, here.page, here.line)
         indent = after.text[: len(after.text) - len(rest)]
-        out[index + 1] = replace(after, text=indent + remainder.lstrip() if remainder else "")
+        text = indent + remainder.lstrip() if remainder else ""
+        out[index + 1] = Line(text, after.page, after.line)
         if not remainder.strip():
             emptied.add(index + 1)
     return [line for index, line in enumerate(out) if index not in emptied]
@@ -496,7 +517,7 @@ def collapse_breaks(lines: Iterable[Line]) -> tuple[Line, ...]:
         if line.text.strip():
             out.append(line)
         elif out and out[-1].text:
-            out.append(replace(line, text=""))
+            out.append(Line("", line.page, line.line))
     while out and not out[-1].text:
         out.pop()
     return tuple(out)

@@ -4,7 +4,7 @@ Shared by the outline builder (``analyzer.outline``) and the clause walk
 (``analyzer.outline_clauses``).
 
 Exports: plain(text), ends_open(text), is_heading_shaped(text, *, strict), is_prefix(a, b),
-TERMINAL, MODAL_WORDS.
+and_or_after_semicolon(text), TERMINAL, MODAL_WORDS.
 """
 
 from __future__ import annotations
@@ -13,12 +13,22 @@ import re
 
 from .labels import MD_HEADING_RE as _MD_HEADING_RE
 
-__all__ = ["plain", "ends_open", "is_heading_shaped", "is_prefix", "TERMINAL", "MODAL_WORDS"]
+__all__ = [
+    "plain",
+    "ends_open",
+    "is_heading_shaped",
+    "is_prefix",
+    "and_or_after_semicolon",
+    "TERMINAL",
+    "MODAL_WORDS",
+]
 
 TERMINAL = _TERMINAL = (".", ";", ":", "?", "!", ".)", ".\u201d", '."', ")")
 MODAL_WORDS = _MODAL_WORDS = re.compile(
     r"\b(shall|must|should|may|will|is required|are required|is expected|means|include)\b", re.I
 )
+# an emphasis mark at a word's edge (the lookahead first lets the engine skip to a mark)
+_EMPHASIS = re.compile(r"(?=[*_])(?:[*_](?<!\w[*_])(?=\S)|[*_](?<=\S[*_])(?!\w))")
 
 
 def _plain(text: str) -> str:
@@ -27,7 +37,7 @@ def _plain(text: str) -> str:
         return " ".join(text.split())
     t = _MD_HEADING_RE.sub("", text.strip())
     t = t.replace("**", "").replace("__", "")
-    t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
+    t = _EMPHASIS.sub("", t)
     return " ".join(t.split())
 
 
@@ -36,9 +46,20 @@ plain = _plain
 
 def _ends_open(text: str) -> bool:
     t = text.rstrip().rstrip("*").rstrip()
-    if re.search(r";\s*(and|or)$", t):
+    if and_or_after_semicolon(t):
         return False  # "...; and" closes a list item
     return bool(t) and not t.endswith(_TERMINAL)
+
+
+def and_or_after_semicolon(text: str) -> bool:
+    """``text`` ends with ";", maybe spaces, and "and" or "or" (as the regex
+    ``;\\s*(and|or)$`` would say, without trying every position of a long line)."""
+    if text.endswith("\n"):
+        text = text[:-1]  # as "$" does
+    for word in ("and", "or"):
+        if text.endswith(word) and text[: -len(word)].rstrip().endswith(";"):
+            return True
+    return False
 
 
 ends_open = _ends_open

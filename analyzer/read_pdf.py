@@ -163,8 +163,9 @@ def _pdfium_page(page: object, path: str, number: int, limits: ReadLimits) -> Pd
         )
         pieces: list[tuple[Piece, float]] = []
         text = textpage.get_text_range() if count else ""
+        chars = _Chars(textpage)
         for start, line in _pdfium_lines(text):
-            pieces.extend(_line_pieces(textpage, start, line, height, count))
+            pieces.extend(_line_pieces(chars, start, line, height, count))
     finally:
         textpage.close()
     return _upright(width, height, pieces)
@@ -185,43 +186,70 @@ def _pdfium_lines(text: str) -> Iterator[tuple[int, str]]:
         yield start, text[start:]
 
 
-def _box(textpage: object, index: int) -> tuple[float, float, float, float]:
-    return textpage.get_charbox(index, loose=True)  # type: ignore[attr-defined,no-any-return]
+class _Chars:
+    """Character geometry of one PDFium text page: the raw calls behind ``get_charbox(loose=
+    True)`` and the origin, with their output buffers made once per page, not per call."""
+
+    __slots__ = ("handle", "rect", "x", "y", "raw", "error")
+
+    def __init__(self, textpage: object) -> None:
+        import ctypes
+
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        self.raw, self.error = raw, pdfium.PdfiumError
+        self.handle = textpage.raw  # type: ignore[attr-defined]
+        self.rect = raw.FS_RECTF()
+        self.x, self.y = ctypes.c_double(), ctypes.c_double()
+
+    def box(self, index: int) -> tuple[float, float, float, float]:
+        """Left, bottom, right, top of the character's loose box (its font's bounds)."""
+        rect = self.rect
+        if not self.raw.FPDFText_GetLooseCharBox(self.handle, index, rect):
+            raise self.error("Failed to get charbox.")
+        return rect.left, rect.bottom, rect.right, rect.top
+
+    def origin(self, index: int) -> tuple[float, float]:
+        self.raw.FPDFText_GetCharOrigin(self.handle, index, self.x, self.y)
+        return self.x.value, self.y.value
+
+    def size(self, index: int) -> float:
+        return self.raw.FPDFText_GetFontSize(self.handle, index)  # type: ignore[no-any-return]
+
+    def angle(self, index: int) -> float:
+        return self.raw.FPDFText_GetCharAngle(self.handle, index)  # type: ignore[no-any-return]
 
 
 def _line_pieces(
-    textpage: object, start: int, line: str, height: float, count: int
+    chars: _Chars, start: int, line: str, height: float, count: int
 ) -> list[tuple[Piece, float]]:
     """The pieces of one PDFium line: usually the line itself (the union of its first and
     last character boxes, its baseline, font size and angle), but cut where a gap wider than
     two ems separates two runs (two columns PDFium joined with a space). Only a line wider
     than its characters explain is looked at for gaps."""
-    import pypdfium2.raw as raw
-
     lead = len(line) - len(line.lstrip())
     body = line.strip()
     first = min(start + lead, count - 1)
     last = min(first + len(body) - 1, count - 1)
-    l1, b1, r1, t1 = _box(textpage, first)
-    l2, b2, r2, t2 = _box(textpage, last)
+    l1, b1, r1, t1 = chars.box(first)
+    l2, b2, r2, t2 = chars.box(last)
     left, bottom, right, top = min(l1, l2), min(b1, b2), max(r1, r2), max(t1, t2)
-    size = raw.FPDFText_GetFontSize(textpage.raw, first)  # type: ignore[attr-defined]
+    size = chars.size(first)
     em = max(size, 1.0)
     if right - left > 0.75 * em * len(body) + 2 * em and " " in body:
-        runs = _gap_runs(textpage, first, body, count, em)
+        runs = _gap_runs(chars, first, body, count, em)
         if len(runs) > 1:
-            return [_pdfium_piece(textpage, index, run, height, count) for index, run in runs]
+            return [_pdfium_piece(chars, index, run, height, count) for index, run in runs]
     vertical = top - bottom > 2 * (right - left) and len(body) > 2
-    angle = raw.FPDFText_GetCharAngle(textpage.raw, first)  # type: ignore[attr-defined]
-    ox, oy = _origin(textpage, first)
+    angle = chars.angle(first)
+    ox, oy = chars.origin(first)
     base = ox if vertical else oy
     text = " ".join(body.split())
     return [(Piece(text, left, right, height - top, height - bottom, height - base, size), angle)]
 
 
-def _gap_runs(
-    textpage: object, first: int, body: str, count: int, em: float
-) -> list[tuple[int, str]]:
+def _gap_runs(chars: _Chars, first: int, body: str, count: int, em: float) -> list[tuple[int, str]]:
     runs: list[tuple[int, str]] = []
     cut = 0
     for k, char in enumerate(body):
@@ -229,7 +257,7 @@ def _gap_runs(
             continue
         before = min(first + k - 1, count - 1)
         after = min(first + k + 1, count - 1)
-        if _box(textpage, after)[0] - _box(textpage, before)[2] > 2 * em:
+        if chars.box(after)[0] - chars.box(before)[2] > 2 * em:
             runs.append((first + cut, body[cut:k].strip()))
             cut = k + 1
     runs.append((first + cut, body[cut:].strip()))
@@ -237,20 +265,10 @@ def _gap_runs(
 
 
 def _pdfium_piece(
-    textpage: object, first: int, text: str, height: float, count: int
+    chars: _Chars, first: int, text: str, height: float, count: int
 ) -> tuple[Piece, float]:
     """The piece of ``text`` starting at char ``first``, with no gap inside."""
-    return _line_pieces(textpage, first, text, height, count)[0]
-
-
-def _origin(textpage: object, char: int) -> tuple[float, float]:
-    import ctypes
-
-    import pypdfium2.raw as raw
-
-    x, y = ctypes.c_double(), ctypes.c_double()
-    raw.FPDFText_GetCharOrigin(textpage.raw, char, x, y)  # type: ignore[attr-defined]
-    return x.value, y.value
+    return _line_pieces(chars, first, text, height, count)[0]
 
 
 def _upright(width: float, height: float, pieces: Sequence[tuple[Piece, float]]) -> PdfPage:

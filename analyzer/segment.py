@@ -30,6 +30,7 @@ from .outline import build_clauses
 from .outline import ends_open as _ends_open
 from .outline import is_prefix as _is_prefix
 from .outline import plain as _plain
+from .outline_shapes import and_or_after_semicolon as _and_or_after_semicolon
 
 __all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel"]
 
@@ -38,7 +39,6 @@ __all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel
 
 _MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # linear: no run of "[" rescanned
 _RUN_IN_RE = re.compile(r"\*\*[^*]{1,80}(?::\*\*|\*\*:)")
-_ITEM_END_RE = re.compile(r"(?:[;:]|;\s*(?:and|or))\**$")
 _LONE_GLYPHS = frozenset(_BULLET_GLYPHS) - {"-", "*"} | {"o"}  # "-" alone may be a rule
 
 
@@ -151,7 +151,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         new_para = new_para or bool(_RUN_IN_RE.match(body) and _RUN_IN_RE.match(prev_text))
         # a list item that ended (";", "; and", ":") well before the margin ends its block,
         # whatever the case of the next line ("...school officials;" / "providing advice")
-        item_end = bool(prev_text) and bool(_ITEM_END_RE.search(prev_text))
+        item_end = bool(prev_text) and _item_end(prev_text)
         new_para = new_para or (item_end and len(prev_text) < short)
         # a new indent after a lead-in (":") starts its list ("...include:" / " fostering")
         new_para = new_para or (indent != prev_indent and prev_text.rstrip("*").endswith(":"))
@@ -208,6 +208,15 @@ def _read_in_context(labelled: Sequence[_Block]) -> None:
             first = lab.candidates[chosen]
             rest = tuple(c for c in lab.candidates if c != first)
             blk.label = replace(lab, candidates=(first, *rest))
+
+
+def _item_end(text: str) -> bool:
+    """A list item's end: ";", ":", "; and" or "; or", then any "*" (the regex
+    ``(?:[;:]|;\\s*(?:and|or))\\**$``, without trying every position of a long line)."""
+    if text.endswith("\n"):
+        text = text[:-1]  # as "$" does
+    t = text.rstrip("*")
+    return t.endswith((";", ":")) or (not t.endswith("\n") and _and_or_after_semicolon(t))
 
 
 def _runs_on(text: str, heading: int = 0) -> bool:
