@@ -89,6 +89,25 @@ def furniture_key(text: str) -> str:
     return " ".join(_DIGITS.sub("#", plain).split()).casefold()
 
 
+# A key longer than this is never furniture by its text alone (page numbers, boilerplate):
+_SHORT = 120
+# ASCII characters a key drops or shrinks (whitespace, digits, markup marks): every other
+# character of an ASCII line survives into its key as one character
+_KEY_DROPS = bytes(b for b in range(128) if chr(b).isspace() or chr(b) in "0123456789#*_")
+# stands for the key of a line whose key is surely longer than ``_SHORT`` (not computed)
+_LONG = "\x00" * (_SHORT + 1)
+
+
+def _surely_long(stripped: str) -> bool:
+    """The key of this stripped line has more than ``_SHORT`` characters: so many characters
+    of it survive (an ASCII line, counted without what a key drops, at C speed)."""
+    return (
+        len(stripped) > _SHORT
+        and stripped.isascii()
+        and len(stripped.encode("ascii").translate(None, _KEY_DROPS)) > _SHORT
+    )
+
+
 def ends_open(text: str) -> bool:
     """The line does not end a sentence (no closing punctuation)."""
     t = text.rstrip()
@@ -208,6 +227,15 @@ class Memo:
             key = self.keys[stripped] = furniture_key(stripped) if stripped else ""
         return key
 
+    def short_key(self, text: str) -> str:
+        """The key, or ``_LONG`` (truthy, longer than ``_SHORT``) when it is surely long: a
+        paragraph's key is only needed if it turns out to be a header candidate."""
+        stripped = text.strip()
+        key = self.keys.get(stripped)
+        if key is None:
+            return _LONG if _surely_long(stripped) else self.key(stripped)
+        return key
+
     def reason(self, key: str) -> str:
         reason = self.reasons.get(key)
         if reason is None:
@@ -236,11 +264,11 @@ def find(
     ``memo`` shares the per-line work between passes over one document.
     """
     memo = memo or Memo()
-    keys = [memo.key(line.text) for line in lines]
+    keys = [memo.short_key(line.text) for line in lines]
     first = next((i for i, key in enumerate(keys) if key), -1)
     found: dict[int, str] = {}
     for i, key in enumerate(keys):
-        if not key or len(key) > 120:
+        if not key or len(key) > _SHORT:
             continue  # furniture is short
         if margins is not None and not margins[i] and not memo.is_boilerplate(key):
             continue
@@ -260,7 +288,11 @@ def find(
         shaped = _sentence_shaped(lines[i].text)
         if shaped and (margins is not None or not _numbered_title(lines[i].text)):
             continue
-        if _in_sentence(lines, i, margins) or not _two_letters(key):
+        if _in_sentence(lines, i, margins):
+            continue
+        if key is _LONG:  # a candidate needs its real key
+            key = keys[i] = memo.key(lines[i].text)
+        if not _two_letters(key):
             continue
         if shaped:
             numbered.add(i)

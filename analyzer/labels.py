@@ -26,7 +26,9 @@ BULLET_RE, BULLET_GLYPHS, MD_HEADING_RE.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "ParsedLabel",
@@ -115,9 +117,15 @@ def _letter_value(core: str) -> int:
     return ord(core[0].lower()) - ord("a") + 1 + 26 * (len(core) - 1)
 
 
-def _readings(core: str) -> list[tuple[str, int]]:
+def _readings(core: str) -> tuple[tuple[str, int], ...]:
+    """Every (kind, value) ``core`` can be read as; a label's core (at most 9 characters)
+    from a small table of those already read."""
+    return _short_readings(core) if len(core) <= 9 else _read(core)
+
+
+def _read(core: str) -> tuple[tuple[str, int], ...]:
     if core.isdigit():
-        return [("digit", int(core))]
+        return (("digit", int(core)),)
     upper = core.isupper()
     out: list[tuple[str, int]] = []
     roman = roman_value(core)
@@ -125,7 +133,10 @@ def _readings(core: str) -> list[tuple[str, int]]:
         out.append(("ROMAN" if upper else "roman", roman))
     if len(core) == 1 or (len(core) == 2 and core[0] == core[1]):
         out.append(("LETTER" if upper else "letter", _letter_value(core)))
-    return out
+    return tuple(out)
+
+
+_short_readings = lru_cache(maxsize=4096)(_read)
 
 
 def _component(text: str, pos: int) -> int:
@@ -242,7 +253,7 @@ def _finish(text: str, comps: list[tuple[str, bool]], end: int, word: str) -> Pa
     if len(comps) > 1:
         return ParsedLabel(printed, (("path", len(comps)),), ".".join(path), rest, path, word)
     core, paren = comps[0]
-    cands = _readings(core)
+    cands: Sequence[tuple[str, int]] = _readings(core)
     if paren:
         cands = [("(" + kind + ")", v) for kind, v in cands]
     if word:

@@ -13,6 +13,7 @@ is_prefix(a, b).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -74,10 +75,64 @@ Block = _Block
 # Tree
 
 
+_Key = tuple[str, int]  # a list item's style and value
+
+
+class _Index:
+    """Where each (style, value) stands on the builder's stack, as a node and as a node's
+    last labelled child, kept in step with every push and pop: finding the list a label
+    continues takes a few lookups, not a walk down the stack (which made an outline of
+    20,000 "1. item" lines, each nested in the one before, quadratic)."""
+
+    def __init__(self, stack: Sequence[_Node] = ()) -> None:
+        self.nodes: dict[_Key, list[int]] = {}  # stack positions, ascending
+        self.lasts: dict[_Key, list[int]] = {}
+        self.values: dict[str, Counter[int]] = {}  # each style's values on the stack
+        for at, node in enumerate(stack):
+            self.push(node, at)
+
+    def push(self, node: _Node, at: int) -> None:
+        self.nodes.setdefault((node.style, node.value), []).append(at)
+        self.values.setdefault(node.style, Counter())[node.value] += 1
+        if (last := node.last_labeled) is not None:
+            self.lasts.setdefault((last.style, last.value), []).append(at)
+
+    def pop(self, node: _Node, at: int) -> None:
+        _drop(self.nodes, (node.style, node.value), at)
+        values = self.values[node.style]
+        values[node.value] -= 1
+        if not values[node.value]:
+            del values[node.value]
+        if (last := node.last_labeled) is not None:
+            _drop(self.lasts, (last.style, last.value), at)
+
+    def new_last(self, node: _Node, at: int, child: _Node) -> None:
+        """``child``, just attached to ``node`` (on top of the stack), is its last labelled
+        child now."""
+        if (last := node.last_labeled) is not None:
+            _drop(self.lasts, (last.style, last.value), at)
+        self.lasts.setdefault((child.style, child.value), []).append(at)
+
+    def top(self, key: _Key, *, last: bool = False) -> int:
+        """The highest stack position of a node (or of a node's last labelled child) with
+        this style and value; -1 when there is none."""
+        found = (self.lasts if last else self.nodes).get(key)
+        return found[-1] if found else -1
+
+
+def _drop(table: dict[_Key, list[int]], key: _Key, at: int) -> None:
+    places = table[key]
+    assert places[-1] == at  # positions leave the stack from the top
+    places.pop()
+    if not places:
+        del table[key]
+
+
 class _Builder:
     def __init__(self) -> None:
         self.roots: list[_Node] = []
         self.stack: list[_Node] = []
+        self.index = _Index()
         self.floor = 0  # stack index below which labels never pop (an attachment)
         self.refs_mode = False
         self.section_roots: set[str] = set()
@@ -85,13 +140,40 @@ class _Builder:
 
     # -- stack helpers
     def _pop_to(self, depth: int) -> None:
-        del self.stack[max(depth, self.floor) :]
+        depth = max(depth, self.floor)
+        for at in range(len(self.stack) - 1, depth - 1, -1):
+            self.index.pop(self.stack[at], at)
+        del self.stack[depth:]
 
     def _attach(self, node: _Node) -> None:
         parent = self.stack[-1] if self.stack else None
         node.parent = parent
         (parent.children if parent else self.roots).append(node)
+        if parent is not None and node.label is not None and node.style != "dotted":
+            self.index.new_last(parent, len(self.stack) - 1, node)
+            parent.last_labeled = node
+        self.index.push(node, len(self.stack))
         self.stack.append(node)
+
+    def _continued_at(self, lab: ParsedLabel) -> int:
+        """The highest stack position (at the floor or above) whose node, or whose node's
+        last labelled child, ``lab`` continues (the next value of its style); -1 if none."""
+        top = self.index.top
+        at = max(
+            max(top((style, value - 1)), top((style, value - 1), last=True))
+            for style, value in lab.candidates
+        )
+        return at if at >= self.floor else -1
+
+    def _gap_at(self, lab: ParsedLabel) -> int:
+        """The highest stack position (at the floor or above) of a node of ``lab``'s style
+        whose value it may follow after a gap (a different value, at most 4 below)."""
+        at = -1
+        for style, value in lab.candidates:
+            for held in self.index.values.get(style, ()):
+                if held != value and value <= held + 4:
+                    at = max(at, self.index.top((style, held)))
+        return at if at >= self.floor else -1
 
     def _container_depth(self) -> int:
         """Stack depth just above the innermost node that can hold a paragraph."""
@@ -135,8 +217,8 @@ class _Builder:
             self.section_roots.add(lab.path[0])
             return True
         # 1. the expected next item of an open list (or of a list a paragraph interrupted)
-        for i in range(len(self.stack) - 1, self.floor - 1, -1):
-            last = _last_labeled_child(n := self.stack[i])
+        if (i := self._continued_at(lab)) >= 0:
+            last = (n := self.stack[i]).last_labeled
             for style, value in lab.candidates:
                 if n.style == style and n.value + 1 == value:
                     self.refs_mode = False
@@ -165,7 +247,7 @@ class _Builder:
         if blk.prev_open and not blk.bullet:
             return False  # a label-like word inside wrapped text ("E.1. above")
         # 3. a list with a gap (an item deleted without renumbering)
-        for i in range(len(self.stack) - 1, self.floor - 1, -1):
+        if (i := self._gap_at(lab)) >= 0:
             n = self.stack[i]
             for style, value in lab.candidates:
                 if n.style == style and value != n.value and value <= n.value + 4:
@@ -191,6 +273,7 @@ class _Builder:
             for style, value in lab.candidates:
                 if n.style == style and n.value + 1 == value:
                     self.stack = saved[:i]
+                    self.index = _Index(self.stack)
                     self.refs_mode = False
                     self._attach(self._new(blk, style, value, lab.rest))
                     return True
@@ -218,11 +301,11 @@ class _Builder:
         if letter is None:
             return False
         case = "LETTER" if lab.component.isupper() else "letter"
-        for n in self.stack[self.floor :]:
-            for node in (n, _last_labeled_child(n)):
-                if node is not None and node.style == case and letter - 4 <= node.value < letter:
-                    return True
-        return False
+        top, floor = self.index.top, self.floor
+        return any(
+            top((case, v)) >= floor or top((case, v), last=True) >= floor
+            for v in range(letter - 4, letter)
+        )
 
     def _plausible_section(self, blk: _Block, lab: ParsedLabel) -> bool:
         """A path label (``436.3.1``, ``IV-A-1``) is a label if a word names it ("Order
@@ -359,13 +442,6 @@ def _same_list(a: _Node, b: _Node) -> bool:
 def _last_bullet_child(n: _Node) -> _Node | None:
     for child in reversed(n.children):
         if child.style == "bullet":
-            return child
-    return None
-
-
-def _last_labeled_child(n: _Node) -> _Node | None:
-    for child in reversed(n.children):
-        if child.label is not None and child.style != "dotted":
             return child
     return None
 

@@ -38,6 +38,7 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
     leadin: bool = False
     glyph: str = ""
+    last_labeled: _Node | None = None  # the last labelled child (not a path label)
 
 
 Node = _Node
@@ -49,6 +50,9 @@ Node = _Node
 _BOLD_HEAD_RE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$", re.S)
 _COLON_HEAD_RE = re.compile(r"^([A-Z\"\u201c][^:;.]{0,70}?)[\"\u201d]?:\s+(\S.*)$", re.S)
 _PERIOD_HEAD_RE = re.compile(r"^([A-Z][^.;:]{0,70}?)\.\s+([A-Z].*)$", re.S)
+# where the colon or period of those two must stand at the latest (group up to 71 characters,
+# a closing quote): a text without one there is not tried
+_COLON_REACH, _PERIOD_REACH = 73, 72
 _ABBREV_END = re.compile(r"\b([A-Z][a-z]{0,4}|[a-z]{1,2}|e\.g|i\.e|etc|Stat|Stats|Subd|Minn)$")
 _VERBISH = re.compile(
     r"\b(is|are|shall|must|should|may|will|use|have|has|do|does|can|means|include)\b", re.I
@@ -70,7 +74,7 @@ def _split_heading(node: _Node) -> tuple[str, str]:
         return _clean_heading(head), tail.strip()
     if node.style in ("heading", "attachment"):
         return _clean_heading(rest), ""
-    m = _COLON_HEAD_RE.match(rest)
+    m = _COLON_HEAD_RE.match(rest) if ":" in rest[:_COLON_REACH] else None
     if m and len(m.group(1).split()) <= 6 and not _MODAL_WORDS.search(m.group(1)):
         return m.group(1).strip('"\u201c\u201d '), m.group(2).strip()
     if node.label is None and node.children and rest.endswith(":"):
@@ -79,7 +83,7 @@ def _split_heading(node: _Node) -> tuple[str, str]:
     if node.label is None and not (node.style == "bullet" and node.children):
         return "", rest
     if node.children:
-        m = _PERIOD_HEAD_RE.match(rest)
+        m = _PERIOD_HEAD_RE.match(rest) if "." in rest[:_PERIOD_REACH] else None
         if (
             m
             and len(m.group(1).split()) <= 7
