@@ -12,7 +12,6 @@ detect_model (from ``analyzer.detect``), sentence_units (from ``analyzer.pair``)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from .check import check
 from .classify import Classification, XrefContext, classify
@@ -84,7 +83,7 @@ def audit_tree(
     base = pair_xref(pairing)
     findings = []
     for prov, match in zip(old.clauses, pairing.matches, strict=True):
-        xref = replace(base, provision_ref=prov.ref)
+        xref = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, prov.ref)
         units = pairing.units_of(prov.ref)
         findings.append(_finding(prov, match.moved, units, pairing, xref, rules))
     additions = _additions(pairing)

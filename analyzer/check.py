@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from analyzer.effects import EffectRules, assign, default_rules, needs_review, weakens
@@ -283,7 +284,13 @@ def _sentences(text: str, lex: Lexicon) -> list[str]:
 
 def _keyword_pattern(keywords: Sequence[str]) -> Callable[[str], bool]:
     """One search for all of a requirement's keywords: an alternation when the patterns can
-    be joined (no backreferences, no inline flags), else each pattern in turn."""
+    be joined (no backreferences, no inline flags), else each pattern in turn. Built once
+    per list of keywords (a pure function of them)."""
+    return _keyword_search(tuple(keywords))
+
+
+@lru_cache(maxsize=256)
+def _keyword_search(keywords: tuple[str, ...]) -> Callable[[str], bool]:
     if not keywords:
         return lambda s: False
     if not any(re.search(r"\\[1-9]|\(\?P=|\(\?[aiLmsux]", k) for k in keywords):
