@@ -111,6 +111,7 @@ def _walk(
     when ``reserved`` is None, the first pass that finds the path labels' refs)."""
     out: list[tuple[_Node, str, str | None, int]] = []
     seen: set[str] = set()
+    tried: dict[str, int] = {}  # the last "~k" given to each repeated ref
     todo: list[tuple[_Node, str | None, int, int, str]] = [
         (r, None, i, 0, "") for i, r in reversed(list(enumerate(roots, 1)))
     ]
@@ -130,10 +131,11 @@ def _walk(
             ref = f"{parent_ref}.{comp}" if parent_ref else comp
             if lab is None and (reserved is None or ref in reserved):
                 ref = f"{parent_ref}.\u00b6{comp}" if parent_ref else f"\u00b6{comp}"
-        if ref in seen:
-            k = 2
+        if ref in seen:  # the first free "~k" (k >= 2); the ones tried before stay taken
+            k = tried.get(ref, 1) + 1
             while f"{ref}~{k}" in seen:
                 k += 1
+            tried[ref] = k
             ref = f"{ref}~{k}"
         seen.add(ref)
         out.append((node, ref, parent_ref, depth))

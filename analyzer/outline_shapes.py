@@ -79,8 +79,8 @@ def _is_heading_shaped(text: str, *, strict: bool) -> bool:
         return False
     if strict and t.endswith((".", ":")) and not t.lower().endswith((".pdf", ".docx")):
         return False
-    letters = [c for c in t if c.isalpha()]
-    caps = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    letters = list(filter(str.isalpha, t))
+    caps = bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
     long_words = [w for w in words if len(w.strip("()\"'.,:")) >= 4]
     title = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
     if strict:
