@@ -224,6 +224,8 @@ def classify(
     classes are the run's, carried by ``normalizer.lexicon``."""
     rules = rules or default_rules()
     lex = normalizer.lexicon
+    if model_text == doc_text and normalizer.reads_like(model_normalizer or normalizer, doc_text):
+        return _same(model_text, doc_text)  # the same text read by the same tables
     a = (model_normalizer or normalizer).tokens(model_text)
     b = normalizer.tokens(doc_text)
     if model_text == doc_text and a == b:  # the same text read the same way

@@ -353,6 +353,13 @@ class Normalizer:
             hit = self._memo[text] = tuple(self._tokens(text))
         return list(hit)
 
+    def reads_like(self, other: Normalizer, text: str) -> bool:
+        """Whether ``text`` is sure to read the same under ``other`` (the same normalizer, or
+        this one's parent and no phrase of this one's own can occur in the text)."""
+        if self is other:
+            return True
+        return self.parent is other and self.witnesses.isdisjoint(_word_norms(text))
+
     def norm(self, text: str) -> str:
         """``norm_string(self.tokens(text))``, kept like the tokens (a text with no phrase,
         number word or section word: its words' norms joined, no tokens built)."""

@@ -478,3 +478,25 @@ def test_a_huge_document_scores_a_shortlist_per_missing_provision(
     assert [f.candidate for f in a.findings] == [f.candidate for f in b.findings]
     assert whole.verdict == bounded.verdict
     assert audit_text(normal, model="post-sro")["verdict"] == b.verdict
+
+
+def test_a_provision_printed_as_in_the_model_is_identical_without_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same text, read by the model's normalizer (the document's delegates to it when
+    none of its own names occur): identical, without tokenizing either side; a text with
+    the document's own name is still tokenized and read as the agency."""
+    ctx = default_context()
+    model = ctx.model("post-sro")
+    parent = build_normalizer(model, "", tables=ctx.tables)
+    doc_text = "The Hutchinson Police Department shall assign the SRO."
+    n = build_normalizer(model, doc_text, tables=ctx.tables, parent=parent)
+    plain = "The SRO shall complete the training."
+    assert n.reads_like(parent, plain) and not n.reads_like(parent, doc_text)
+    with monkeypatch.context() as m:
+        m.setattr(Normalizer, "tokens", lambda self, text: pytest.fail("tokenized"))
+        fast = classify(plain, plain, n, model_normalizer=parent)
+    assert fast == classify(plain, plain, parent, model_normalizer=parent)
+    assert fast.status is Status.IDENTICAL and fast.redline == (("equal", plain),)
+    same = classify(doc_text, doc_text, n, model_normalizer=parent)
+    assert same.status is Status.IDENTICAL
