@@ -73,3 +73,26 @@ def test_spacy_loader_is_safe_when_threads_ask_at_once() -> None:
         "print(json.dumps({'got': got}))\n"
     )
     assert out["got"] == [True] * 4
+
+
+def test_spacy_imports_with_the_collector_paused_and_restored() -> None:
+    """No cyclic garbage collection during spaCy's import (about a tenth of its time); the
+    collector is restored as it was, on or off."""
+    out = _run(
+        "import gc, importlib, json\n"
+        "import analyzer.spacy_loader as loader\n"
+        "seen = []\n"
+        "real = importlib.import_module\n"
+        "def watch(name, *a, **k):\n"
+        "    if name == 'spacy':\n"
+        "        seen.append(gc.isenabled())\n"
+        "    return real(name, *a, **k)\n"
+        "loader.importlib.import_module = watch\n"
+        "loader.load_spacy()\n"
+        "after = gc.isenabled()\n"
+        "gc.disable()\n"
+        "loader.load_spacy()\n"
+        "print(json.dumps({'seen': seen, 'after': after, 'still_off': not gc.isenabled()}))\n"
+    )
+    assert out["seen"] and not any(out["seen"])
+    assert out["after"] and out["still_off"]
