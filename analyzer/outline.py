@@ -13,7 +13,6 @@ is_prefix(a, b).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -85,24 +84,18 @@ class _Index:
     20,000 "1. item" lines, each nested in the one before, quadratic)."""
 
     def __init__(self, stack: Sequence[_Node] = ()) -> None:
-        self.nodes: dict[_Key, list[int]] = {}  # stack positions, ascending
+        self.nodes: dict[_Key, list[int]] = {}  # stack positions, ascending; never empty
         self.lasts: dict[_Key, list[int]] = {}
-        self.values: dict[str, Counter[int]] = {}  # each style's values on the stack
         for at, node in enumerate(stack):
             self.push(node, at)
 
     def push(self, node: _Node, at: int) -> None:
-        self.nodes.setdefault((node.style, node.value), []).append(at)
-        self.values.setdefault(node.style, Counter())[node.value] += 1
+        _add(self.nodes, (node.style, node.value), at)
         if (last := node.last_labeled) is not None:
-            self.lasts.setdefault((last.style, last.value), []).append(at)
+            _add(self.lasts, (last.style, last.value), at)
 
     def pop(self, node: _Node, at: int) -> None:
         _drop(self.nodes, (node.style, node.value), at)
-        values = self.values[node.style]
-        values[node.value] -= 1
-        if not values[node.value]:
-            del values[node.value]
         if (last := node.last_labeled) is not None:
             _drop(self.lasts, (last.style, last.value), at)
 
@@ -111,13 +104,21 @@ class _Index:
         child now."""
         if (last := node.last_labeled) is not None:
             _drop(self.lasts, (last.style, last.value), at)
-        self.lasts.setdefault((child.style, child.value), []).append(at)
+        _add(self.lasts, (child.style, child.value), at)
 
     def top(self, key: _Key, *, last: bool = False) -> int:
         """The highest stack position of a node (or of a node's last labelled child) with
         this style and value; -1 when there is none."""
         found = (self.lasts if last else self.nodes).get(key)
         return found[-1] if found else -1
+
+
+def _add(table: dict[_Key, list[int]], key: _Key, at: int) -> None:
+    places = table.get(key)
+    if places is None:
+        table[key] = [at]
+    else:
+        places.append(at)
 
 
 def _drop(table: dict[_Key, list[int]], key: _Key, at: int) -> None:
@@ -170,9 +171,9 @@ class _Builder:
         whose value it may follow after a gap (a different value, at most 4 below)."""
         at = -1
         for style, value in lab.candidates:
-            for held in self.index.values.get(style, ()):
-                if held != value and value <= held + 4:
-                    at = max(at, self.index.top((style, held)))
+            for (kind, held), places in self.index.nodes.items():  # the few on the stack
+                if kind == style and held != value and value <= held + 4:
+                    at = max(at, places[-1])
         return at if at >= self.floor else -1
 
     def _container_depth(self) -> int:

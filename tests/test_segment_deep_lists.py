@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _index_state(index: outline._Index) -> tuple[object, ...]:
-    return (index.nodes, index.lasts, {k: dict(v) for k, v in index.values.items() if v})
+    return (index.nodes, index.lasts)
 
 
 def _walked(stack: list[outline._Node]) -> outline._Index:
