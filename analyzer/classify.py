@@ -60,6 +60,14 @@ __all__ = [
 ]
 
 
+TAIL_PARTS = 8  # the longest relative reference looked up ("E.3.1.a" has 4 parts)
+
+
+def _tail_starts(n: int) -> range:
+    """Where the proper tails of an n-part ref start, longest first, at most TAIL_PARTS parts."""
+    return range(max(1, n - TAIL_PARTS), n)
+
+
 def xref_context(
     doc_tree: ClauseTree,
     model_tree: ClauseTree,
@@ -76,8 +84,10 @@ def xref_context(
     refs = {ref_key(c.ref) for c in doc_tree.clauses} if labelled else set()
     refs |= {ref_key(c.label.split()[-1]) for c in doc_tree.clauses if c.label}
     # a relative reference ("paragraph A", "E.2") names the tail of a full path ("417.4.E.2")
+    # (tails of at most TAIL_PARTS parts: a deeper tail is never cited, and every tail of an
+    # outline 700 levels deep would be cubic in its depth)
     tails = (ref_key(c.ref).split(".") for c in doc_tree.clauses if c.label)
-    refs |= {".".join(parts[i:]) for parts in tails for i in range(1, len(parts))}
+    refs |= {".".join(parts[i:]) for parts in tails for i in _tail_starts(len(parts))}
     parents = {c.ref: c.parent for c in doc_tree.clauses}
     topics: dict[str, set[str]] = {}
     pairs = {
@@ -94,7 +104,8 @@ def xref_context(
             keys = keys_of.get(ref)
             if keys is None:  # the full ref and its tails ("e.2" of "417.4.e.2")
                 parts = ref_key(ref).split(".")
-                keys = keys_of[ref] = [".".join(parts[i:]) for i in range(len(parts))]
+                keys = [".".join(parts[i:]) for i in _tail_starts(len(parts))]
+                keys_of[ref] = keys = [ref_key(ref), *keys]
             for key in keys:
                 topics.setdefault(key, set()).add(section)
             ref = parents.get(ref)

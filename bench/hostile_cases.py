@@ -75,6 +75,15 @@ def _dotted_depth(folder: Path) -> Path:
     return _write(folder, "dotted-depth.txt", "\n".join(lines) + "\n")
 
 
+def _long_dotted_label(folder: Path) -> Path:
+    """A label-only line of 4,000 dotted parts heading 60 items (a fuzzed case: every tail of
+    every ref was kept for cross-references, cubic in the depth: 11 s, now bounded)."""
+    label = ".".join(["1"] * 4000) + "."
+    items = "\n".join(f"({chr(97 + d % 26)}) Item {d} shall apply." for d in range(60))
+    policy = (ROOT / "model_policy" / "post-sro.txt").read_text(encoding="utf-8")
+    return _write(folder, "long-dotted-label.txt", f"{policy}\n\n{label}\n{items}\n")
+
+
 def _big_labels(folder: Path) -> Path:
     body = "\n".join(f"{i}. The SRO shall follow rule {i}." for i in range(995, 1010))
     return _write(folder, "big-labels.txt", "POLICY 2\n\n" + body + "\n")
@@ -271,6 +280,7 @@ CASES: tuple[Case, ...] = (
     Case("brackets-100k", _brackets, "ok", 5),
     Case("paren-depth-1000", _paren_depth, "ok", 10),
     Case("dotted-depth-1200", _dotted_depth, "ok", 10),
+    Case("dotted-label-4000-parts", _long_dotted_label, "ok", 5),
     Case(
         "labels-over-999",
         _big_labels,
