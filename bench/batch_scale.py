@@ -44,7 +44,7 @@ FULL = (
 )
 QUICK = (("text", 100, 0.0), ("pdf", 20, 1.0))
 TARGET_KB_PER_DOC = 15.0
-TARGET_DOCS_PER_S = 50.0
+TARGET_DOCS_PER_S = 60.0  # issue 12: 10,000 text documents at >= 60 a second on 2 cores
 TARGET_PEAK_MB = 500.0
 
 
