@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .docx_numbering import Numbering, w_tag
@@ -76,23 +76,19 @@ class _Reader:
 
     def blocks(self, parent: object) -> None:
         """Paragraphs and tables of a body, cell or text box, in order (iterative)."""
-        stack: list[Iterator[object]] = [iter(parent.iterchildren())]  # type: ignore[attr-defined]
-        while stack:
-            child = next(stack[-1], None)
-            if child is None:
-                stack.pop()
-                continue
-            tag = child.tag  # type: ignore[attr-defined]
+
+        def visit(child: Any) -> Any:
+            tag = child.tag
             if tag == w_tag("p"):
                 self.paragraph(child)
             elif tag == w_tag("tbl"):
                 self.table(child)
             elif tag in (w_tag("sdt"), w_tag("customXml"), w_tag("ins"), w_tag("moveTo")):
-                if tag in self.drop_containers:
-                    continue
-                content: Any = child.find(w_tag("sdtContent")) if tag == w_tag("sdt") else child  # type: ignore[attr-defined]
-                if content is not None:
-                    stack.append(iter(content.iterchildren()))
+                if tag not in self.drop_containers:  # descend into the container's content
+                    return child.find(w_tag("sdtContent")) if tag == w_tag("sdt") else child
+            return None
+
+        _walk(parent, visit)
 
     def table(self, table: object) -> None:
         for row in table.iterchildren(w_tag("tr")):  # type: ignore[attr-defined]
@@ -146,48 +142,62 @@ class _Reader:
         boxes: list[object] = []
         notes: list[str] = []
         in_field_code = 0
-        stack: list[Iterator[object]] = [iter(paragraph.iterchildren())]  # type: ignore[attr-defined]
-        while stack:
-            node = next(stack[-1], None)
-            if node is None:
-                stack.pop()
-                continue
-            tag = node.tag  # type: ignore[attr-defined]
+
+        def visit(node: Any) -> Any:
+            nonlocal in_field_code
+            tag = node.tag
             if not isinstance(tag, str) or tag in self.drop_containers or tag == w_tag("pPr"):
-                continue
+                return None
             if tag == w_tag("rPr"):
-                continue
+                return None
             if tag == w_tag("r") and _hidden(node):
-                continue
+                return None
             if tag == w_tag("txbxContent"):
                 boxes.append(node)
-                continue
+                return None
             if tag == f"{_MC}Fallback":
-                continue  # the same content as mc:Choice, for older readers
+                return None  # the same content as mc:Choice, for older readers
             if tag == w_tag("fldChar"):
-                kind = node.get(w_tag("fldCharType"))  # type: ignore[attr-defined]
+                kind = node.get(w_tag("fldCharType"))
                 in_field_code += 1 if kind == "begin" else -1 if kind == "separate" else 0
                 in_field_code = max(in_field_code, 0)
-                continue
+                return None
             if tag in (w_tag("t"), w_tag("delText")):
                 keep = (tag == w_tag("t")) or self.original
                 if keep and not in_field_code:
-                    parts.append(node.text or "")  # type: ignore[attr-defined]
-                continue
+                    parts.append(node.text or "")
+                return None
             if tag == w_tag("instrText"):
-                continue
+                return None
             if tag in (w_tag("tab"), w_tag("ptab")):
                 parts.append("\t")
             elif tag in (w_tag("br"), w_tag("cr")):
-                page = node.get(w_tag("type")) in ("page", "column")  # type: ignore[attr-defined]
+                page = node.get(w_tag("type")) in ("page", "column")
                 parts.append(" " if page else "\n")
             elif tag == w_tag("noBreakHyphen"):
                 parts.append("-")
             elif tag in (w_tag("footnoteReference"), w_tag("endnoteReference")):
                 kind = "footnote" if tag == w_tag("footnoteReference") else "endnote"
-                notes.append(f"{kind}:{node.get(w_tag('id'))}")  # type: ignore[attr-defined]
-            stack.append(iter(node.iterchildren()))  # type: ignore[attr-defined]
+                notes.append(f"{kind}:{node.get(w_tag('id'))}")
+            return node
+
+        _walk(paragraph, visit)
         return "".join(parts), boxes, notes
+
+
+def _walk(root: object, visit: Callable[[Any], Any]) -> None:
+    """Depth first over ``root``'s descendants in document order, without recursion (a
+    document may nest deeply): ``visit(node)`` returns the element whose children come next
+    (the node itself, or the content of a container) or None to skip the node's children."""
+    stack: list[Iterator[Any]] = [iter(root.iterchildren())]  # type: ignore[attr-defined]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        inner = visit(node)
+        if inner is not None:
+            stack.append(iter(inner.iterchildren()))
 
 
 def _hidden(run: object) -> bool:
