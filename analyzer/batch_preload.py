@@ -21,7 +21,6 @@ __all__ = ["warm", "READERS"]
 READERS = (
     "analyzer.read_pdf",
     "analyzer.read_docx",
-    "analyzer.report",
     "pypdfium2",
     "pypdfium2.raw",
     "docx",

@@ -63,9 +63,11 @@ __all__ = [
 TAIL_PARTS = 8  # the longest relative reference looked up ("E.3.1.a" has 4 parts)
 
 
-def _tail_starts(n: int) -> range:
-    """Where the proper tails of an n-part ref start, longest first, at most TAIL_PARTS parts."""
-    return range(max(1, n - TAIL_PARTS), n)
+def _tails(key: str) -> list[str]:
+    """The proper tails of a normalized ref ("e.2" of "417.4.e.2"), longest first, of at most
+    TAIL_PARTS parts."""
+    parts = key.split(".")
+    return [".".join(parts[i:]) for i in range(max(1, len(parts) - TAIL_PARTS), len(parts))]
 
 
 def xref_context(
@@ -86,8 +88,7 @@ def xref_context(
     # a relative reference ("paragraph A", "E.2") names the tail of a full path ("417.4.E.2")
     # (tails of at most TAIL_PARTS parts: a deeper tail is never cited, and every tail of an
     # outline 700 levels deep would be cubic in its depth)
-    tails = (ref_key(c.ref).split(".") for c in doc_tree.clauses if c.label)
-    refs |= {".".join(parts[i:]) for parts in tails for i in _tail_starts(len(parts))}
+    refs |= {tail for c in doc_tree.clauses if c.label for tail in _tails(ref_key(c.ref))}
     parents = {c.ref: c.parent for c in doc_tree.clauses}
     topics: dict[str, set[str]] = {}
     pairs = {
@@ -102,10 +103,9 @@ def xref_context(
         while ref is not None and (ref, section) not in done:
             done.add((ref, section))
             keys = keys_of.get(ref)
-            if keys is None:  # the full ref and its tails ("e.2" of "417.4.e.2")
-                parts = ref_key(ref).split(".")
-                keys = [".".join(parts[i:]) for i in _tail_starts(len(parts))]
-                keys_of[ref] = keys = [ref_key(ref), *keys]
+            if keys is None:  # the full ref and its tails
+                key = ref_key(ref)
+                keys = keys_of[ref] = [key, *_tails(key)]
             for key in keys:
                 topics.setdefault(key, set()).add(section)
             ref = parents.get(ref)
