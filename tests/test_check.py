@@ -27,7 +27,7 @@ from analyzer.model import (
     Location,
     Status,
 )
-from tests.fixtures_findings import missing_finding
+from tests.fixtures_findings import make_finding, missing_finding
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ("post-sro", "msba-507.5")
@@ -59,20 +59,15 @@ def loc(page: int, line: int) -> Location:
 
 
 def identical(ref: str, text: str, line: int = 1) -> Finding:
-    return Finding(
-        model_ref=ref,
-        model_heading="",
-        model_text=text,
-        status=Status.IDENTICAL,
-        substantive=False,
-        moved=False,
+    return make_finding(
+        ref,
+        text,
+        Status.IDENTICAL,
         similarity=1.0,
         doc_refs=(ref,),
         doc_text=text,
         location=loc(2, line),
-        changes=(),
         redline=(("equal", text),),
-        explanation="",
     )
 
 
@@ -83,13 +78,11 @@ def missing(ref: str, text: str) -> Finding:
 
 
 def modified(ref: str, model_text: str, doc_text: str, change: Change) -> Finding:
-    return Finding(
-        model_ref=ref,
-        model_heading="",
-        model_text=model_text,
-        status=Status.MODIFIED,
+    return make_finding(
+        ref,
+        model_text,
+        Status.MODIFIED,
         substantive=change.substantive,
-        moved=False,
         similarity=0.95,
         doc_refs=("9.2",),
         doc_text=doc_text,

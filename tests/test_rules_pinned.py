@@ -12,7 +12,7 @@ from analyzer.check import Catalog, Requirement, RequirementStatus, catalog_from
 from analyzer.classify import classify, redline_pairs
 from analyzer.model import Addition, Candidate, Finding, Location, Status
 from analyzer.normalize import build_normalizer
-from tests.fixtures_findings import missing_finding
+from tests.fixtures_findings import make_finding, missing_finding
 
 MODEL = load_model("post-sro")
 
@@ -271,11 +271,10 @@ def test_describe_quotes_the_text_its_explanation_does_not_show() -> None:
 
 
 def _modified(ref: str, change, *, moved: bool = False, doc_ref: str = "9.2") -> Finding:  # noqa: ANN001
-    return Finding(
-        model_ref=ref,
-        model_heading="",
-        model_text="The SRO shall assess the student.",
-        status=Status.MODIFIED,
+    return make_finding(
+        ref,
+        "The SRO shall assess the student.",
+        Status.MODIFIED,
         substantive=True,
         moved=moved,
         similarity=0.9,
@@ -283,8 +282,6 @@ def _modified(ref: str, change, *, moved: bool = False, doc_ref: str = "9.2") ->
         doc_text="The SRO should assess the student.",
         location=_loc(12),
         changes=(change,),
-        redline=(),
-        explanation="",
     )
 
 

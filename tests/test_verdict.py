@@ -10,18 +10,26 @@ import pytest
 from analyzer.api import audit_text
 from analyzer.model import Addition, Category, Change, Direction, Finding, Location, Status, Verdict
 from analyzer.verdict import VerdictRule, decide, is_review, is_weakened
+from tests.fixtures_findings import make_finding
 
 ROOT = Path(__file__).resolve().parent.parent
 LOC = Location(1, 1, 1, 1)
 
 
 def finding(ref: str, status: Status = Status.IDENTICAL, *changes: Change) -> Finding:
-    missing = status is Status.MISSING
-    return Finding(
-        ref, "", "text", status, status in (Status.MISSING, Status.MODIFIED), False,
-        0.0 if missing else 1.0, () if missing else (ref,), None if missing else "text",
-        None if missing else LOC, changes, (), "",
-    )  # fmt: skip
+    if status is Status.MISSING:
+        return make_finding(ref, "text", status, substantive=True, changes=changes)
+    return make_finding(
+        ref,
+        "text",
+        status,
+        substantive=status is Status.MODIFIED,
+        similarity=1.0,
+        doc_refs=(ref,),
+        doc_text="text",
+        location=LOC,
+        changes=changes,
+    )
 
 
 WEAKER = Change(Category.MODALITY, True, "shall", "may", "weaker", Direction.WEAKER)
