@@ -85,7 +85,8 @@ def _tail_words() -> frozenset[str]:
 
 def furniture_key(text: str) -> str:
     """The line with markup removed, digits masked as '#', whitespace collapsed, casefolded."""
-    plain = _MARKUP.sub("", text.strip()) if _MARKED.search(text) else text
+    marked = "*" in text or "_" in text or "#" in text  # _MARKED.search(text)
+    plain = _MARKUP.sub("", text.strip()) if marked else text
     return " ".join(_DIGITS.sub("#", plain).split()).casefold()
 
 
@@ -236,6 +237,20 @@ class Memo:
             return _LONG if _surely_long(stripped) else self.key(stripped)
         return key
 
+    def short_keys(self, lines: Sequence[Line]) -> list[str]:
+        """``short_key`` of each line, in one pass."""
+        keys, out = self.keys, []
+        for line in lines:
+            stripped = line.text.strip()
+            key = keys.get(stripped)
+            if key is None:
+                if _surely_long(stripped):
+                    key = _LONG
+                else:
+                    key = keys[stripped] = furniture_key(stripped) if stripped else ""
+            out.append(key)
+        return out
+
     def reason(self, key: str) -> str:
         reason = self.reasons.get(key)
         if reason is None:
@@ -264,7 +279,7 @@ def find(
     ``memo`` shares the per-line work between passes over one document.
     """
     memo = memo or Memo()
-    keys = [memo.short_key(line.text) for line in lines]
+    keys = memo.short_keys(lines)
     first = next((i for i, key in enumerate(keys) if key), -1)
     found: dict[int, str] = {}
     for i, key in enumerate(keys):
@@ -322,7 +337,10 @@ def _boilerplate(key: str) -> bool:
 
 def _numbered_title(text: str) -> bool:
     """A section number and an upper-case title ("507.5 SCHOOL RESOURCE OFFICERS")."""
-    m = _NUMBERED_TITLE.match(text.strip())
+    t = text.strip()
+    if not t[:1].isdecimal():  # what the regex's first "\d" needs
+        return False
+    m = _NUMBERED_TITLE.match(t)
     return m is not None and m.group(1).isupper() and len(m.group(1).split()) <= 8
 
 
@@ -453,7 +471,7 @@ def strip(
             continue
         if not line.text.strip():
             if kept and kept[-1].text:
-                kept.append(Line("", line.page, line.line))
+                kept.append(line if not line.text else Line("", line.page, line.line))
             continue
         if cut and len(kept) >= 2 and not kept[-1].text:
             if _continues(kept[-2].text, line.text.strip(), width):

@@ -19,8 +19,8 @@ Exports: best_readings(labels) -> [(reading, continued)], BEAM, MAX_DEPTH.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
+from operator import attrgetter
 
 __all__ = ["best_readings", "BEAM", "MAX_DEPTH"]
 
@@ -31,6 +31,7 @@ _MAX_GAP = 4  # values a continued list may skip
 _POP = 0.05  # per list closed by a continuation (prefer the innermost list)
 _ORDER = 0.01  # per step down the parser's order of readings
 _MARGIN = 4.5  # paths further behind the best are dropped (one stray reading is not)
+_SCORE = attrgetter("score")
 
 
 class _State:
@@ -60,7 +61,8 @@ def best_readings(labels: Sequence[Sequence[tuple[str, int]]]) -> list[tuple[int
         best: dict[tuple[tuple[str, int], ...], _State] = {}
         for state in beam:
             _advance(best, state, readings, at)
-        beam = heapq.nlargest(BEAM, best.values(), key=_score)
+        # the BEAM best, ties in the order found (what heapq.nlargest gives, sorted at once)
+        beam = sorted(best.values(), key=_SCORE, reverse=True)[:BEAM]
         floor = beam[0].score - _MARGIN  # a path this far behind never catches up
         beam = [state for state in beam if state.score >= floor]
     chosen: list[int] = []
@@ -131,7 +133,3 @@ def _offer(
     held = best.get(stack)
     if held is None or score > held.score:
         best[stack] = _State(score, stack, owners, state, reading, continues)
-
-
-def _score(state: _State) -> float:
-    return state.score

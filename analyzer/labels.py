@@ -62,6 +62,8 @@ _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000
 _MAYBE_RE = re.compile(
     r"[\d(\u00a7]|[A-Za-z]{1,2}[.):\-( ]|[ivxlcdmIVXLCDM]{1,7}[.):\-( ]|(?i:sec|art|order|subd)"
 )
+_WORD_FIRST = frozenset("AOSaos\u00a7\u017f")  # what _WORD_RE can start with ("\u017f" is "s")
+_LETTERS_RE = re.compile(r"[A-Za-z]{1,8}")  # a letter component: at most 8 ASCII letters
 _ARTICLE_RE = re.compile(r"[AI] [a-z]")
 _INITIAL_RE = re.compile(r"[A-Za-z]\.")
 _GLUE_OK = re.compile(r"[A-Z\"\u201c(*]|[a-z]{3}")  # what may follow a label glued to its text
@@ -124,8 +126,8 @@ def _readings(core: str) -> tuple[tuple[str, int], ...]:
 
 
 def _read(core: str) -> tuple[tuple[str, int], ...]:
-    if core.isdigit():
-        return (("digit", int(core)),)
+    if core.isdigit():  # "\u2460" and "\u00b2" are digits but no decimal number: no reading
+        return (("digit", int(core)),) if core.isdecimal() else ()
     upper = core.isupper()
     out: list[tuple[str, int]] = []
     roman = roman_value(core)
@@ -147,22 +149,13 @@ def _component(text: str, pos: int) -> int:
         while end < n and text[end].isdigit() and end - pos < 9:
             end += 1
         return end if end == n or not text[end].isalpha() else pos
-    while end < n and text[end].isascii() and text[end].isalpha() and end - pos < 8:
-        end += 1
-    if end == pos or (end < n and text[end].isalpha()):
+    m = _LETTERS_RE.match(text, pos)
+    if m is None:
+        return pos
+    end = m.end()
+    if end < n and text[end].isalpha():
         return pos
     return end if _readings(text[pos:end]) else pos
-
-
-def _scan(text: str, pos: int) -> tuple[list[tuple[str, bool]], int, int]:
-    """Components from ``pos``: [(core, parenthesised)], where they end, and where the
-    first one ends."""
-    comps, end = _scan_all(text, pos)
-    first = end
-    if comps:
-        core, paren = comps[0]
-        first = pos + len(core) + (2 if paren else 0)
-    return comps, end, first
 
 
 def _scan_all(text: str, pos: int) -> tuple[list[tuple[str, bool]], int]:
@@ -197,7 +190,7 @@ def parse_label(text: str) -> ParsedLabel | None:
         return None
     pos = 0
     word = ""
-    m = _WORD_RE.match(text)
+    m = _WORD_RE.match(text) if text[0] in _WORD_FIRST else None
     if m and (m.end() < len(text)):
         word = m.group(1).lower().rstrip(".")
         if word in ("\u00a7\u00a7",):
@@ -205,9 +198,11 @@ def parse_label(text: str) -> ParsedLabel | None:
         pos = m.end()
         if word not in ("\u00a7",) and pos == len(m.group(1)):
             return None  # "Sections", "Orderly": a word needs a space or a period after it
-    comps, end, first = _scan(text, pos)
+    comps, end = _scan_all(text, pos)
     if not comps:
         return None
+    core, paren = comps[0]
+    first = pos + len(core) + (2 if paren else 0)  # where the first component ends
     dashed = "-" in text[pos:end] and roman_value(comps[0][0]) is not None  # "IV-A"
     if len(comps) > 1 and not word and not dashed and not any(c.isdigit() for c, _ in comps):
         # "U.S.", "IV.A" in running text: a letters-only path needs a word; "A.A school"

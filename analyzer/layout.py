@@ -414,39 +414,40 @@ def text_paragraphs(lines: Sequence[Line]) -> list[Line]:
     still have fitted within the document's wrap width (a hard-wrapped export without blank
     lines between paragraphs); glue a wrapped line that would be misread as a label onto the
     line it continues. Only when the text is visibly wrapped."""
-    lengths = sorted(len(line.text.rstrip()) for line in lines if line.text.strip())
+    texts = [line.text.rstrip() for line in lines]  # "" for a blank line
+    lengths = sorted(len(text) for text in texts if text)
     if len(lengths) < 8:
         return list(lines)
     width = lengths[int(0.95 * (len(lengths) - 1))]
     out: list[Line] = []
     head = ""  # the first line of the current paragraph or item
+    last = len(lines) - 1
     for index, line in enumerate(lines):
-        before = lines[index - 1].text.rstrip() if index else ""
-        text = line.text.rstrip()
+        before = texts[index - 1] if index else ""
+        text = texts[index]
         if (
             out
-            and before.strip()
-            and text.strip()
+            and before
+            and text
             and width >= 30
             and len(before) >= 0.6 * width
             and len(before) + 1 + len(text.split(None, 1)[0]) > width
             and misread_as_label(before, text)
             and not next_item(head, before, text)
         ):
-            last = out[-1]
-            out[-1] = Line(f"{last.text.rstrip()} {text.strip()}", last.page, last.line)
+            joined = out[-1]
+            out[-1] = Line(f"{joined.text.rstrip()} {text.strip()}", joined.page, joined.line)
         else:
             out.append(line)
-            if not before.strip() or _LABEL_LIKE.match(text.lstrip()):
+            if not before or _LABEL_LIKE.match(text.lstrip()):
                 head = text  # the first line of a paragraph or of a labelled item
-        after = lines[index + 1] if index + 1 < len(lines) else None
-        if after is None or not text.strip() or not after.text.strip():
+        if index == last or not text or not texts[index + 1]:
             continue
-        word = after.text.strip().split(" ", 1)[0]
+        after = texts[index + 1].lstrip()
         if (
             _ends_with(text, ".;:?!")
-            and not after.text.strip()[:1].islower()
-            and len(text) + 1 + len(word) <= width - 2
+            and not after[:1].islower()
+            and len(text) + 1 + len(after.split(" ", 1)[0]) <= width - 2
             and _wrapped_paragraph(lines, index, width)
         ):
             out.append(Line("", line.page, line.line))
@@ -517,7 +518,7 @@ def collapse_breaks(lines: Iterable[Line]) -> tuple[Line, ...]:
         if line.text.strip():
             out.append(line)
         elif out and out[-1].text:
-            out.append(Line("", line.page, line.line))
+            out.append(line if not line.text else Line("", line.page, line.line))
     while out and not out[-1].text:
         out.pop()
     return tuple(out)

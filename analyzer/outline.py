@@ -355,7 +355,7 @@ class _Builder:
             prev.rest = f"{prev.rest}{sep}{text}" if prev.rest else text
             prev.last = blk.lines[-1]
             return
-        if _REFERENCE_HEAD_RE.match(_plain(text)) and not blk.label:
+        if not blk.label and ":" in text and _REFERENCE_HEAD_RE.match(_plain(text)):
             self.refs_mode = True
             self._pop_to(self.floor)
             self._attach(self._new(blk, "refs", 0, text))

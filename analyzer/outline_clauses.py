@@ -65,7 +65,7 @@ def _clean_heading(text: str) -> str:
 
 def _split_heading(node: _Node) -> tuple[str, str]:
     rest = node.rest.strip()
-    m = _BOLD_HEAD_RE.match(rest)
+    m = _BOLD_HEAD_RE.match(rest) if rest.startswith("**") else None
     if m:
         return m.group(1).strip().rstrip(":").strip(), m.group(2).strip()
     rest = rest.replace("**", "")
@@ -113,14 +113,16 @@ def _walk(
     seen: set[str] = set()
     tried: dict[str, int] = {}  # the last "~k" given to each repeated ref
     todo: list[tuple[_Node, str | None, int, int, str]] = [
-        (r, None, i, 0, "") for i, r in reversed(list(enumerate(roots, 1)))
+        (roots[i - 1], None, i, 0, "") for i in range(len(roots), 0, -1)
     ]
+    pop, push = todo.pop, todo.append
     while todo:
-        node, parent_ref, index, depth, base = todo.pop()
+        node, parent_ref, index, depth, base = pop()
         lab = node.label
-        if node.style == "attachment":
+        style = node.style
+        if style == "attachment":
             ref = f"{parent_ref}.Attachment" if parent_ref else "Attachment"
-        elif node.style == "dotted" and lab is not None:
+        elif style == "dotted" and lab is not None:
             up = node.parent.label if node.parent is not None else None
             if up is not None and parent_ref and _is_prefix(up.path, lab.path):
                 ref = ".".join((parent_ref, *lab.path[len(up.path) :]))
@@ -139,32 +141,24 @@ def _walk(
             ref = f"{ref}~{k}"
         seen.add(ref)
         out.append((node, ref, parent_ref, depth))
-        child_base = ref if node.style == "attachment" else base
-        todo.extend(
-            (c, ref, i, depth + 1, child_base)
-            for i, c in reversed(list(enumerate(node.children, 1)))
-        )
+        kids = node.children
+        if kids:  # pushed last child first: popped in document order
+            child_base = ref if style == "attachment" else base
+            for i in range(len(kids), 0, -1):
+                push((kids[i - 1], ref, i, depth + 1, child_base))
     return out
 
 
 def _to_clauses(roots: list[_Node]) -> tuple[Clause, ...]:
     reserved = {ref for node, ref, _, _ in _walk(roots, None) if node.label is not None}
     out: list[Clause] = []
+    append = out.append
     for node, ref, parent_ref, depth in _walk(roots, reserved):
         heading, text = _split_heading(node)
-        last = node.last
-        out.append(
-            Clause(
-                ref=ref,
-                label=node.label.printed if node.label else "",
-                heading=heading,
-                text=text,
-                depth=depth,
-                location=Location(node.first.page, node.first.line, last.page, last.line),
-                parent=parent_ref,
-                kind=node.kind,
-            )
-        )
+        first, last, lab = node.first, node.last, node.label
+        location = Location(first.page, first.line, last.page, last.line)
+        label = lab.printed if lab else ""
+        append(Clause(ref, label, heading, text, depth, location, parent_ref, node.kind))
     return tuple(out)
 
 

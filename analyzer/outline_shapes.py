@@ -33,7 +33,7 @@ _EMPHASIS = re.compile(r"(?=[*_])(?:[*_](?<!\w[*_])(?=\S)|[*_](?<=\S[*_])(?!\w))
 
 def _plain(text: str) -> str:
     """Text without markdown emphasis/heading marks, whitespace collapsed."""
-    if not any(ch in text for ch in "*_#"):
+    if "*" not in text and "_" not in text and "#" not in text:
         return " ".join(text.split())
     t = _MD_HEADING_RE.sub("", text.strip())
     t = t.replace("**", "").replace("__", "")
@@ -69,10 +69,10 @@ def _is_heading_shaped(text: str, *, strict: bool) -> bool:
     t = text.strip()
     if not t:
         return False
-    words = t.split()
     limit = 14 if t.endswith(":") else 12
     if strict:
         limit = 8
+    words = t.split(None, limit)  # every word, or more than ``limit`` pieces: too long
     if len(words) > limit or _MODAL_WORDS.search(t):
         return False
     if t.endswith((";", ",")) or (t.endswith(".") and len(words) > 4 and not strict):

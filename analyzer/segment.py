@@ -40,6 +40,7 @@ __all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel
 _MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # linear: no run of "[" rescanned
 _RUN_IN_RE = re.compile(r"\*\*[^*]{1,80}(?::\*\*|\*\*:)")
 _LONE_GLYPHS = frozenset(_BULLET_GLYPHS) - {"-", "*"} | {"o"}  # "-" alone may be a rule
+_BULLET_FIRST = frozenset(_BULLET_GLYPHS) | {"o"}  # what a bullet (BULLET_RE) starts with
 
 
 def strip_noise(lines: Sequence[Line]) -> tuple[tuple[Line, ...], tuple[str, ...]]:
@@ -63,12 +64,12 @@ def _strip_markup(text: str) -> tuple[str, str, int]:
     if "](" in t:
         t = _MD_LINK_RE.sub(r"\1", t)
     md = 0
-    m = _MD_HEADING_RE.match(t)
+    m = _MD_HEADING_RE.match(t) if t.startswith("#") else None
     if m:
         md = len(m.group(1))
         t = t[m.end() :]
     bullet = ""
-    m = _BULLET_RE.match(t)
+    m = _BULLET_RE.match(t) if t[:1] in _BULLET_FIRST else None  # a glyph or "o" first
     if m:
         bullet = m.group().split()[-1]
         t = t[m.end() :]
@@ -120,7 +121,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         if not ln.text.strip():
             after_blank = True
             continue
-        cells = _table_cells(ln.text)
+        cells = _table_cells(ln.text) if "|" in ln.text else None
         if cells is not None:  # a pipe-table row is a paragraph; its alignment row is markup
             if not all(_ALIGNMENT_CELL.match(c) for c in cells):
                 text = " | ".join(cells)
@@ -146,13 +147,13 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         new_para = bool(prev_text) and len(prev_text) < short and body[:1].isupper()
         new_para = new_para and not _runs_on(prev_text, prev_md)
         # a bold run-in heading ("**School:** An ...") after a finished sentence starts one
-        new_para = new_para or (bool(_RUN_IN_RE.match(body)) and not _ends_open(prev_text))
+        run_in = body.startswith("**") and _RUN_IN_RE.match(body) is not None
+        new_para = new_para or (run_in and not _ends_open(prev_text))
         # ... and so does one after another such line ("**Status:** Accepted" / "**Date:** ...")
-        new_para = new_para or bool(_RUN_IN_RE.match(body) and _RUN_IN_RE.match(prev_text))
+        new_para = new_para or (run_in and _RUN_IN_RE.match(prev_text) is not None)
         # a list item that ended (";", "; and", ":") well before the margin ends its block,
         # whatever the case of the next line ("...school officials;" / "providing advice")
-        item_end = bool(prev_text) and _item_end(prev_text)
-        new_para = new_para or (item_end and len(prev_text) < short)
+        new_para = new_para or (bool(prev_text) and len(prev_text) < short and _item_end(prev_text))
         # a new indent after a lead-in (":") starts its list ("...include:" / " fostering")
         new_para = new_para or (indent != prev_indent and prev_text.rstrip("*").endswith(":"))
         # an indented unlabelled list item: after an item that ended (";"), a new indent
@@ -175,7 +176,7 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
                     md,
                     label,
                     after_blank or new_para,
-                    prev_open=_ends_open(prev_text) and not after_blank and not new_para,
+                    prev_open=not after_blank and not new_para and _ends_open(prev_text),
                     glyph=glyph,
                 )
             )

@@ -228,3 +228,11 @@ def test_relative_reference_resolves_through_path_tails() -> None:
     x = xref_context(tree, tree, owners, ["IV.E.1" if r.endswith("E.1") else None for r in owners])
     assert {"e.1", "4.e.1", "a"} <= x.doc_refs  # "paragraph E.1" names 417.4.E.1
     assert x.doc_topics["e.1"] == frozenset({"iv.e"})  # and is about what 417.4.E.1 is about
+
+
+@pytest.mark.parametrize("text", ["(\u2460) The SRO shall attend.", "(\u00b2) footnote"])
+def test_digits_that_are_no_decimal_number_are_no_label(text: str) -> None:
+    # "\u2460" (circled one) and "\u00b2" (superscript two) are str.isdigit() but int() refuses
+    # them: the label reader took them for a number and crashed with a traceback
+    assert parse_label(text) is None
+    assert segment_text(f"Policy\n\n{text}\n\n(\u2461) The SRO shall report.\n").clauses
