@@ -21,16 +21,10 @@ __all__ = ["split_sentences"]
 
 @lru_cache(maxsize=2)
 def _nlp(abbreviations: tuple[str, ...]) -> Any:
-    from .spacy_loader import load_spacy
+    from .spacy_loader import sentence_pipeline
 
-    spacy = load_spacy()  # without spaCy's command-line package
-    from spacy.symbols import ORTH
-
-    nlp = spacy.blank("en")
-    for abbr in abbreviations:
-        nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])  # type: ignore[union-attr]
-    nlp.add_pipe("sentencizer")
-    return nlp
+    # spacy.blank("en") + the sentencizer, built from spaCy's parts (spacy_loader)
+    return sentence_pipeline(abbreviations)
 
 
 _CONTINUES = re.compile(r"^[a-z0-9,;:)\]]|^(and|or)\b")
@@ -70,7 +64,7 @@ _MAYBE_SPLIT = re.compile(r"[.!?][\"\u201d')]*\s+\S")
 def _split(texts: Sequence[str], abbreviations: tuple[str, ...]) -> list[tuple[str, ...]]:
     nlp = _nlp(abbreviations)
     out: list[tuple[str, ...]] = []
-    for doc in nlp.pipe([t.replace("\n", " ") for t in texts], batch_size=256):
+    for doc in nlp.pipe([t.replace("\n", " ") for t in texts]):
         pieces: list[str] = []
         for sent in doc.sents:
             s = sent.text.strip()

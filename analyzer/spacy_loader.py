@@ -12,7 +12,18 @@ The cyclic garbage collector is paused during the import (it makes hundreds of t
 of objects and almost no garbage, so the collections it would trigger are about a tenth of
 the import's time) and restored to its previous state afterwards.
 
-Exports: load_spacy() -> the ``spacy`` module.
+The sentence pipeline (``sentence_pipeline``) is the one ``spacy.blank("en")`` with the
+``sentencizer`` makes, built from spaCy's own parts (``Tokenizer``, ``Sentencizer``, the English
+defaults) without the ``Language`` machinery the audit never uses (the component registry,
+entry points, config validation: about 0.1 s of start-up). Its tokenizer learns each of its
+1,300-odd special cases (English exceptions and the caller's abbreviations) the first time a
+text it is given could use it: a special case can only change how a text is cut where the
+text contains the case's characters (whitespace aside), so the tokens are the ones the full
+list gives, and the 0.1 s of making every case's lexemes and patterns is paid for the few a
+policy uses. ``tests/test_spacy_pipeline.py`` holds the pipeline to ``spacy.blank("en")``.
+
+Exports: load_spacy() -> the ``spacy`` module; sentence_pipeline(abbreviations) ->
+SentencePipeline (``pipe(texts)`` yields sentence-split ``Doc`` objects).
 """
 
 from __future__ import annotations
@@ -21,10 +32,11 @@ import gc
 import importlib
 import sys
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
-__all__ = ["load_spacy"]
+__all__ = ["load_spacy", "sentence_pipeline", "SentencePipeline"]
 
 
 def _info(*args: Any, **kwargs: Any) -> Any:
@@ -48,13 +60,20 @@ def load_spacy() -> ModuleType:
     with _LOCK:
         if "spacy" in sys.modules:
             return importlib.import_module("spacy")  # waits for an import in progress
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             return _import()
-        finally:
-            if collecting:
-                gc.enable()
+
+
+class _collector_paused:  # noqa: N801 - used as a statement: with _collector_paused():
+    """Pause the cyclic garbage collector; restore its previous state on exit."""
+
+    def __enter__(self) -> None:
+        self.collecting = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.collecting:
+            gc.enable()
 
 
 def _import() -> ModuleType:
@@ -78,3 +97,105 @@ def _import() -> ModuleType:
     if getattr(spacy, "cli", None) is cli:
         delattr(spacy, "cli")
     return spacy
+
+
+# ----------------------------------------------------------------------------- sentences
+
+_MAX_LENGTH = 10**6  # spaCy's Language.max_length: a longer text is refused (E088), as before
+# characters of text scanned (in all) past which every pending case is simply added: a long
+# run (a batch) pays the whole list once instead of a scan per document
+_SCAN_BUDGET = 400_000
+
+
+class SentencePipeline:
+    """spaCy's English tokenizer (its prefixes, suffixes, infixes, URL match and special
+    cases, plus the caller's abbreviations as single tokens) followed by the rule-based
+    ``Sentencizer``: the pipeline of ``spacy.blank("en")`` + ``add_pipe("sentencizer")``.
+    Special cases are taught to the tokenizer when a text could first use them."""
+
+    def __init__(self, abbreviations: Sequence[str]) -> None:
+        load_spacy()
+        from spacy.lang.en import English
+        from spacy.pipeline import Sentencizer
+        from spacy.symbols import ORTH
+        from spacy.tokenizer import Tokenizer
+        from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+        from spacy.vocab import create_vocab
+
+        defaults = English.Defaults
+        prefixes, suffixes, infixes = defaults.prefixes, defaults.suffixes, defaults.infixes
+        # as spacy.language.create_tokenizer builds it, with no special case yet
+        self.tokenizer = Tokenizer(
+            create_vocab(English.lang, defaults),
+            rules={},
+            prefix_search=compile_prefix_regex(prefixes).search if prefixes else None,
+            suffix_search=compile_suffix_regex(suffixes).search if suffixes else None,
+            infix_finditer=compile_infix_regex(infixes).finditer if infixes else None,
+            token_match=defaults.token_match,
+            url_match=defaults.url_match,
+        )
+        self.sentencizer = Sentencizer()
+        # the special cases in the order the eager build adds them: the language's, sorted
+        # (Tokenizer._load_special_cases), then each abbreviation
+        cases = [(k, v) for k, v in sorted(defaults.tokenizer_exceptions.items())]
+        cases += [(a, [{ORTH: a}]) for a in abbreviations]
+        self._pending: dict[int, tuple[str, Any, str, frozenset[str]]] = {
+            i: (key, value, _squeeze(key), _pairs(_squeeze(key)))
+            for i, (key, value) in enumerate(cases)
+        }
+        self._scanned = 0
+        self._lock = threading.Lock()
+
+    def pipe(self, texts: Iterable[str]) -> Iterator[Any]:
+        """A sentence-split ``Doc`` for each text, in order (``Language.pipe``)."""
+        texts = list(texts)
+        for text in texts:
+            if len(text) > _MAX_LENGTH:
+                from spacy.errors import Errors
+
+                raise ValueError(Errors.E088.format(length=len(text), max_length=_MAX_LENGTH))
+        if self._pending:
+            self._learn(texts)
+        tokenizer, sentencizer = self.tokenizer, self.sentencizer
+        for text in texts:
+            yield sentencizer(tokenizer(text))
+
+    def _learn(self, texts: list[str]) -> None:
+        """Add every pending special case whose characters (whitespace aside) occur in the
+        texts. A case can cut a text only where the text holds its characters: its string
+        as a whole chunk or the rest of one after affixes, or its affix-split tokens in a
+        row (the tokenizer's phrase matcher, which compares tokens, not the spaces between
+        them), so the texts come out as with every case added."""
+        squeezed = _squeeze("".join(texts))
+        with self._lock, _collector_paused():
+            self._scanned += len(squeezed)
+            if self._scanned > _SCAN_BUDGET:  # scanning would cost more than adding them all
+                needed = sorted(self._pending)
+            else:
+                pairs = _pairs(squeezed)
+                needed = [
+                    i
+                    for i, (_key, _value, squeezed_key, key_pairs) in self._pending.items()
+                    if key_pairs <= pairs and squeezed_key in squeezed
+                ]
+            for i in needed:
+                key, value, _, _ = self._pending.pop(i)
+                self.tokenizer.add_special_case(key, value)
+
+
+def _squeeze(text: str) -> str:
+    """``text`` without its whitespace (the characters ``str.isspace`` accepts, where the
+    tokenizer splits)."""
+    return "".join(text.split())
+
+
+def _pairs(text: str) -> frozenset[str]:
+    """The two-character pieces of ``text`` (none for a shorter text): a quick "no" before
+    the substring test."""
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def sentence_pipeline(abbreviations: Sequence[str]) -> SentencePipeline:
+    """A new sentence pipeline that never splits after one of ``abbreviations``."""
+    with _collector_paused():
+        return SentencePipeline(abbreviations)
