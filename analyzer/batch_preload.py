@@ -5,13 +5,17 @@ of it (so the stages an identical document skips run too: the global assignment,
 matching, classification, the checklist), and imports the readers of every supported format.
 Every worker forked from the forkserver then starts warm and shares those pages copy-on-write,
 instead of paying up to a second of imports and warm-up per worker (and per renewal, every
-``MAX_TASKS_PER_CHILD`` documents). A failure here only costs speed: it is swallowed.
+``MAX_TASKS_PER_CHILD`` documents). Last, everything the warm-up left alive is moved out of
+the cyclic garbage collector's reach (``gc.freeze()``): a worker's collections then never walk
+the preloaded engine, nor touch (and so copy) its shared pages. A failure here only costs
+speed: it is swallowed.
 
 Exports: warm() -- do the warm-up (idempotent); READERS -- the reader modules it imports
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 __all__ = ["warm", "READERS"]
@@ -58,6 +62,8 @@ def warm() -> None:
             audit_text(_edited(text), model="auto", path="<warm-up>")
     except Exception:  # noqa: BLE001 - warm-up is an optimisation, never a failure
         pass
+    gc.collect()
+    gc.freeze()
 
 
 warm()
