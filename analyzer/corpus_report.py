@@ -71,18 +71,33 @@ def _metadata_columns(conn: sqlite3.Connection) -> list[str]:
     return [c for c in cols if c not in BUILTIN_DOCUMENT_COLUMNS and c != "meta_label"]
 
 
-def _heatmap(conn: sqlite3.Connection, model_id: str) -> dict[str, Any]:
+def _provision_stats(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+    """The ``provision_stats`` rows by model (the view computed once), each with the model's
+    own order (``model_seq``: its position in the model, else the first seen in a document)."""
+    by_model: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in _rows(
+        conn,
+        "SELECT s.*, COALESCE(m.seq, s.seq) AS model_seq FROM provision_stats s "
+        "LEFT JOIN model_provisions m ON m.model_id = s.model_id AND m.model_ref = s.model_ref",
+    ):
+        by_model[row["model_id"]].append(row)
+    return by_model
+
+
+def _heatmap(
+    conn: sqlite3.Connection, model_id: str, stats: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Compact heatmap data for the page script: provisions (ref, section, text excerpt) in
     model order with their section groups, and one string of status codes per document,
     documents grouped by verdict and ordered by how far they are from the model."""
-    provisions = _rows(
-        conn,
-        "SELECT s.model_ref AS ref, COALESCE(m.section, '') AS section, "
-        "SUBSTR(COALESCE(m.text, ''), 1, 160) AS text FROM provision_stats s "
-        "LEFT JOIN model_provisions m ON m.model_id = s.model_id AND m.model_ref = s.model_ref "
-        "WHERE s.model_id = ? ORDER BY COALESCE(m.seq, s.seq), s.model_ref",
-        (model_id,),
-    )
+    provisions = [
+        {
+            "ref": s["model_ref"],
+            "section": s["section"] or "",
+            "text": (s["model_text"] or "")[:160],
+        }
+        for s in sorted(stats, key=lambda s: (s["model_seq"], s["model_ref"]))
+    ]
     col = {p["ref"]: i for i, p in enumerate(provisions)}
     docs = _rows(
         conn,
@@ -91,15 +106,22 @@ def _heatmap(conn: sqlite3.Connection, model_id: str) -> dict[str, Any]:
         (model_id, HEATMAP_MAX_ROWS),
     )
     cells: dict[int, list[str]] = {d["id"]: ["."] * len(provisions) for d in docs}
+    codes: dict[tuple[str, int], str] = {}
     cur = conn.execute(
         "SELECT p.document_id, p.model_ref, p.status, p.substantive FROM provisions p "
         "JOIN documents d ON d.id = p.document_id WHERE d.model_id = ?",
         (model_id,),
     )
     for doc_id, ref, status, substantive in cur:
-        if doc_id in cells and ref in col:
-            code = STATUS_CODE.get(_cell_status(status, substantive), "?")
-            cells[doc_id][col[ref]] = code
+        row = cells.get(doc_id)
+        j = col.get(ref)
+        if row is not None and j is not None:
+            code = codes.get((status, substantive))
+            if code is None:
+                code = codes[status, substantive] = STATUS_CODE.get(
+                    _cell_status(status, substantive), "?"
+                )
+            row[j] = code
     total = conn.execute("SELECT COUNT(*) FROM documents WHERE model_id = ?", (model_id,))
     groups: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
@@ -124,19 +146,16 @@ def _heatmap(conn: sqlite3.Connection, model_id: str) -> dict[str, Any]:
     }
 
 
-def _deviating_provisions(conn: sqlite3.Connection, model_id: str) -> list[dict[str, Any]]:
-    stats = _rows(
-        conn,
-        "SELECT model_ref, seq, section, SUBSTR(COALESCE(model_text, ''), 1, 300) AS model_text, "
-        "documents, missing, modified, weakened, substantive, moved "
-        "FROM provision_stats WHERE model_id = ?",
-        (model_id,),
-    )
+def _deviating_provisions(stats: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = ("model_ref", "seq", "section", "documents", "missing", "modified", "weakened")
     out = []
     for s in stats:
-        s["deviating"] = (s["missing"] or 0) + (s["modified"] or 0) + (s["weakened"] or 0)
-        if s["deviating"] or s["moved"]:
-            out.append(s)
+        deviating = (s["missing"] or 0) + (s["modified"] or 0) + (s["weakened"] or 0)
+        if deviating or s["moved"]:
+            row = {k: s[k] for k in (*keys, "substantive", "moved")}
+            row["model_text"] = (s["model_text"] or "")[:300]
+            row["deviating"] = deviating
+            out.append(row)
     return sorted(out, key=lambda s: (-s["deviating"], s["seq"], s["model_ref"]))
 
 
@@ -163,30 +182,28 @@ def deviation_clusters(
     """Single-linkage clusters of documents whose deviation sets have Jaccard similarity
     >= ``threshold`` and share at least ``min_shared`` deviations. Returns clusters of two
     or more ids, largest first, members sorted."""
+    import numpy as np
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
     ids = sorted(sets)
     if len(ids) < 2 or len(ids) > CLUSTER_MAX_DOCS:
         return []
-    parent = {i: i for i in ids}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in _similar_pairs(ids, sets, threshold, min_shared):
-        parent[find(a)] = find(b)
+    a, b = _similar_pairs(ids, sets, threshold, min_shared)
+    links = sparse.coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(len(ids),) * 2)
+    _, component = connected_components(links, directed=False)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in ids:
-        groups[find(i)].append(i)
-    clusters = [sorted(g) for g in groups.values() if len(g) > 1]
+    for i, c in zip(ids, component.tolist(), strict=True):
+        groups[c].append(i)
+    clusters = [g for g in groups.values() if len(g) > 1]  # members in id order
     return sorted(clusters, key=lambda g: (-len(g), g[0]))
 
 
 def _similar_pairs(
     ids: list[int], sets: dict[int, frozenset[str]], threshold: float, min_shared: int
-) -> list[tuple[int, int]]:
-    """Pairs over the threshold, by a sparse docs x tokens product computed in row blocks."""
+) -> tuple[Any, Any]:
+    """Positions in ``ids`` of the pairs over the threshold (two index arrays), by a sparse
+    docs x tokens product computed in row blocks."""
     import numpy as np
     from scipy import sparse
 
@@ -200,16 +217,18 @@ def _similar_pairs(
     x = sparse.csr_matrix((data, indices, indptr), shape=(len(ids), max(1, len(vocab))))
     sizes = np.diff(x.indptr)
     xt = x.T.tocsc()
-    pairs = []
+    firsts, seconds = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for start in range(0, len(ids), 500):
         inter = (x[start : start + 500] @ xt).tocoo()
-        for r, c, n in zip(inter.row, inter.col, inter.data, strict=True):
-            a, b = start + int(r), int(c)
-            if b <= a or n < min_shared:
-                continue
-            if n / (sizes[a] + sizes[b] - n) >= threshold:
-                pairs.append((ids[a], ids[b]))
-    return pairs
+        a = inter.row.astype(np.int64) + start
+        b = inter.col.astype(np.int64)
+        n = inter.data
+        keep = (b > a) & (n >= min_shared)
+        a, b, n = a[keep], b[keep], n[keep]
+        keep = n / (sizes[a] + sizes[b] - n) >= threshold
+        firsts.append(a[keep])
+        seconds.append(b[keep])
+    return np.concatenate(firsts), np.concatenate(seconds)
 
 
 def _clusters(conn: sqlite3.Connection, model_id: str) -> list[dict[str, Any]]:
@@ -220,11 +239,11 @@ def _clusters(conn: sqlite3.Connection, model_id: str) -> list[dict[str, Any]]:
         docs = _rows(
             conn,
             "SELECT COALESCE(label, path) AS label, report_path FROM documents "
-            f"WHERE id IN ({marks}) ORDER BY n_identical DESC, label",
+            f"WHERE id IN ({marks}) ORDER BY n_identical DESC, label LIMIT 12",
             members,
         )
         shared = frozenset.intersection(*(sets[m] for m in members))
-        out.append({"size": len(members), "documents": docs[:12], "shared": len(shared)})
+        out.append({"size": len(members), "documents": docs, "shared": len(shared)})
     return out
 
 
@@ -276,7 +295,8 @@ def corpus_context(db_path: str | Path) -> dict[str, Any]:
         )
         for d in documents:
             d["meta"] = [d.pop(f"m_{i}") for i in range(len(meta_cols))]
-        heatmaps = [_heatmap(conn, m) for m in models]
+        stats = _provision_stats(conn)
+        heatmaps = [_heatmap(conn, m, stats[m]) for m in models]
         return {
             "db_name": Path(db_path).name,
             "counts": _rows(
@@ -294,7 +314,7 @@ def corpus_context(db_path: str | Path) -> dict[str, Any]:
                     "requirements": _rows(
                         conn, "SELECT * FROM requirement_stats WHERE model_id = ?", (m,)
                     ),
-                    "provisions": _deviating_provisions(conn, m),
+                    "provisions": _deviating_provisions(stats[m]),
                     "clusters": _clusters(conn, m),
                     "heatmap": h,
                 }

@@ -153,7 +153,10 @@ class CorpusStore:
             self._begin()
             take_v2(self.conn, VIEWS)
             self.commit()
-        self.conn.executescript(DDL)
+        # Views hold no data: made anew in one transaction, so every database gets their latest
+        # form (a reader never sees one missing).
+        drops = "".join(f"DROP VIEW IF EXISTS {view};\n" for view in VIEWS)
+        self.conn.executescript(f"BEGIN IMMEDIATE;\n{drops}{DDL}\nCOMMIT;")
         self._model_texts: dict[str, dict[str, str]] = {}
         self._model_reqs: dict[str, dict[str, tuple[str, str]]] = {}
         self._dictionaries: dict[str | None, tuple[int, bytes]] = {}

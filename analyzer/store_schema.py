@@ -145,18 +145,27 @@ CREATE TABLE IF NOT EXISTS errors (
 CREATE INDEX IF NOT EXISTS documents_sha ON documents (sha256);
 
 CREATE VIEW IF NOT EXISTS provision_stats AS
-SELECT d.model_id AS model_id, p.model_ref AS model_ref, MIN(p.seq) AS seq,
-       MAX(m.section) AS section, MAX(m.text) AS model_text, COUNT(*) AS documents,
-       SUM(p.status = 'identical') AS identical, SUM(p.status = 'editorial') AS editorial,
-       SUM(p.status = 'modified') AS modified, SUM(p.status = 'missing') AS missing,
-       SUM(p.substantive) AS substantive, SUM(p.moved) AS moved,
-       (SELECT COUNT(DISTINCT c.document_id) FROM changes c JOIN documents d2
-          ON d2.id = c.document_id WHERE c.model_ref = p.model_ref
-          AND d2.model_id = d.model_id AND c.direction = 'weaker') AS weakened
-FROM provisions p JOIN documents d ON d.id = p.document_id
-LEFT JOIN model_provisions m ON m.model_id = d.model_id AND m.model_ref = p.model_ref
-GROUP BY d.model_id, p.model_ref
-ORDER BY d.model_id, MIN(p.seq);
+WITH counts AS (
+  SELECT d.model_id AS model_id, p.model_ref AS model_ref, MIN(p.seq) AS seq,
+         COUNT(*) AS documents, SUM(p.status = 'identical') AS identical,
+         SUM(p.status = 'editorial') AS editorial, SUM(p.status = 'modified') AS modified,
+         SUM(p.status = 'missing') AS missing, SUM(p.substantive) AS substantive,
+         SUM(p.moved) AS moved
+  FROM provisions p JOIN documents d ON d.id = p.document_id
+  GROUP BY d.model_id, p.model_ref),
+weaker AS (
+  SELECT d.model_id AS model_id, c.model_ref AS model_ref,
+         COUNT(DISTINCT c.document_id) AS weakened
+  FROM change_rows c JOIN documents d ON d.id = c.document_id
+  WHERE c.direction = 'weaker' GROUP BY d.model_id, c.model_ref)
+SELECT n.model_id AS model_id, n.model_ref AS model_ref, n.seq AS seq, m.section AS section,
+       m.text AS model_text, n.documents AS documents, n.identical AS identical,
+       n.editorial AS editorial, n.modified AS modified, n.missing AS missing,
+       n.substantive AS substantive, n.moved AS moved, COALESCE(w.weakened, 0) AS weakened
+FROM counts n
+LEFT JOIN model_provisions m ON m.model_id = n.model_id AND m.model_ref = n.model_ref
+LEFT JOIN weaker w ON w.model_id = n.model_id AND w.model_ref = n.model_ref
+ORDER BY n.model_id, n.seq;
 
 CREATE VIEW IF NOT EXISTS requirement_stats AS
 SELECT d.model_id AS model_id, r.requirement_id AS requirement_id, MAX(m.title) AS title,

@@ -491,3 +491,38 @@ def test_audit_result_shows_itself_in_jupyter(audit: dict[str, Any]) -> None:
     assert "<img" not in html and "&lt;img" in html and audit["verdict"] in html
     deviating = [p for p in audit["provisions"] if p["status"] != "identical"]
     assert html.count("<tr><td>") == len(deviating)
+
+
+def test_provision_stats_counts_weakening_documents_per_provision(
+    tmp_path: Path, audit: dict[str, Any]
+) -> None:
+    """``weakened``: the documents with a weaker change to the provision (counted once each,
+    however many weaker changes they make there), per model and provision."""
+    db = tmp_path / "corpus.db"
+    _fill(db, audit)
+    with sqlite3.connect(db) as conn:
+        expected = dict(
+            conn.execute(
+                "SELECT model_ref, COUNT(DISTINCT document_id) FROM change_rows "
+                "WHERE direction = 'weaker' GROUP BY model_ref"
+            ).fetchall()
+        )
+        stats = dict(conn.execute("SELECT model_ref, weakened FROM provision_stats").fetchall())
+    assert expected and all(stats[ref] == n for ref, n in expected.items())
+    assert all(n == 0 for ref, n in stats.items() if ref not in expected)
+
+
+def test_an_older_databases_views_are_replaced_when_it_is_opened(
+    tmp_path: Path, audit: dict[str, Any]
+) -> None:
+    db = tmp_path / "corpus.db"
+    _fill(db, audit)
+    with sqlite3.connect(db) as conn:
+        current = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'provision_stats'")
+        current_sql = current.fetchone()[0]
+        conn.execute("DROP VIEW provision_stats")
+        conn.execute("CREATE VIEW provision_stats AS SELECT 1 AS stale")
+    CorpusStore(db).close()
+    with sqlite3.connect(db) as conn:
+        again = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'provision_stats'")
+        assert again.fetchone()[0] == current_sql
