@@ -9,7 +9,8 @@ becomes its own subtree under ``Attachment``. Lines become blocks here (a label,
 blank line starts one); ``analyzer.outline`` builds the tree from the blocks.
 
 Exports: segment(document) -> ClauseTree, segment_text(text) -> ClauseTree,
-parse_label(text) -> ParsedLabel | None, strip_noise(lines) -> (lines, noise texts).
+parse_label(text) -> ParsedLabel | None, strip_noise(lines) -> (lines, noise texts),
+list_marker_before_number(body) -> str | None (the Markdown list marker the reading drops).
 """
 
 from __future__ import annotations
@@ -32,11 +33,19 @@ from .outline import is_prefix as _is_prefix
 from .outline import plain as _plain
 from .outline_shapes import and_or_after_semicolon as _and_or_after_semicolon
 
-__all__ = ["segment", "segment_text", "parse_label", "strip_noise", "ParsedLabel"]
+__all__ = [
+    "segment",
+    "segment_text",
+    "parse_label",
+    "strip_noise",
+    "ParsedLabel",
+    "list_marker_before_number",
+]
 
 # ---------------------------------------------------------------------------------------------
 # Noise: running headers, footers, page numbers, markdown rules in extracted text
 
+_MD_ORDERED_RE = re.compile(r"\d{1,9}[.)]")  # a Markdown ordered-list marker: 1-9 digits
 _MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # linear: no run of "[" rescanned
 _RUN_IN_RE = re.compile(r"\*\*[^*]{1,80}(?::\*\*|\*\*:)")
 _LONE_GLYPHS = frozenset(_BULLET_GLYPHS) - {"-", "*"} | {"o"}  # "-" alone may be a rule
@@ -135,10 +144,12 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         if label is not None and label.rest:
             head = _MD_HEADING_RE.match(label.rest)
             inner = parse_label(label.rest) if not head and not label.is_path else None
+            if inner is not None and not _marks_number(label, inner, body):
+                inner = None
             if head:  # "1. ## Service": a list marker before a Markdown heading
                 md = md or len(head.group(1))
                 label = parse_label(f"{label.printed} {label.rest[head.end() :]}")
-            elif inner is not None and inner.is_path:  # "1. 1.1. Access": the item's own number
+            elif inner is not None:  # "1. 1.1. Access": the item's own number
                 body, label = label.rest, inner
         indent = len(ln.text) - len(ln.text.lstrip())
         # a short line ends its paragraph: the next capitalized line starts a new one, unless
@@ -317,3 +328,26 @@ def segment_text(text: str) -> ClauseTree:
     lines, removed = furniture.strip(lines_from_text(text))
     doc = Document(path="<text>", sha256="", format="text", lines=lines, removed_lines=removed)
     return segment(doc)
+
+
+def _marks_number(label: ParsedLabel, inner: ParsedLabel, body: str) -> bool:
+    """``label`` is a Markdown list marker (1-9 digits, "." or ")", then a space) before a
+    printed outline number (``inner``: digits joined by dots), as in "1. 1.1. Access": the
+    marker is markup, the printed number the clause's label ("0:X-0" keeps its "0:")."""
+    return (
+        inner.is_path
+        and all(part.isdigit() for part in inner.path)
+        and _MD_ORDERED_RE.fullmatch(label.printed) is not None
+        and body.startswith(label.printed)
+        and body[len(label.printed) : len(label.printed) + 1].isspace()
+    )
+
+
+def list_marker_before_number(body: str) -> str | None:
+    """The Markdown list marker the reading drops from ``body`` ("1." of "1. 1.1. Access"),
+    or None."""
+    label = parse_label(body)
+    if label is None or not label.rest or label.is_path:
+        return None
+    inner = parse_label(label.rest)
+    return label.printed if inner is not None and _marks_number(label, inner, body) else None
