@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from analyzer.store_schema import connect
 
 __all__ = [
@@ -49,7 +51,9 @@ PACK_FORMAT = "policydiff/packed-audit@2"
 # big-endian), then raw deflate data primed with that dictionary (``pack_dictionaries``).
 _WITH_DICTIONARY = b"D"
 ZDICT_BYTES = 32_768  # deflate looks back at most 32 KB: a longer dictionary is cut to its end
-_LEVEL = 6  # zlib level: 9 costs 60% more time for 2% smaller blobs
+# zlib level: 3 packs a policy audit in half the time of 6 for 14% more bytes (0.41 vs 0.83 ms,
+# 5.5 vs 4.8 KB with the dictionary, measured on 300 synthetic-corpus audits); 9 costs more still.
+_LEVEL = 3
 _CHANGE_TEXTS = ("model_text", "doc_text", "explanation")  # kept in the changes rows
 
 
@@ -165,7 +169,18 @@ def packed_json(
                     del e[key]
                     left[mark].append([r_i, e_i])
     data["_packed"] = {"format": PACK_FORMAT, **{k: v for k, v in left.items() if v}}
-    return json_text(data).encode("utf-8")
+    return _json_bytes(data)
+
+
+def _json_bytes(data: Any) -> bytes:
+    """Canonical UTF-8 JSON of ``data`` (keys sorted), by orjson (six times faster than the
+    standard encoder on an audit); ``json_text`` where orjson refuses (a lone surrogate, an
+    integer past 64 bits, a key that is no string). A non-finite float, which the engine
+    never writes (the audit JSON would not be valid JSON), would be stored as null."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json_text(data).encode("utf-8")
 
 
 def _writable_copy(audit: Mapping[str, Any]) -> dict[str, Any]:

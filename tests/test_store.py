@@ -177,6 +177,18 @@ def test_deviation_clusters_single_linkage() -> None:
     assert deviation_clusters(sets, threshold=0.6) == [[1, 2, 3], [4, 5]]
 
 
+def test_text_orjson_refuses_is_packed_exactly_too(tmp_path: Path, audit: dict[str, Any]) -> None:
+    """A lone surrogate (a name read with surrogateescape) and a 70-bit integer: the fast
+    encoder refuses them, the standard one packs them, and the audit comes back exactly."""
+    odd = copy.deepcopy(audit)
+    odd["provisions"][0]["doc_text"] = "caf\udce9 policy"
+    odd["summary"]["big"] = 2**70
+    db = tmp_path / "corpus.db"
+    with CorpusStore(db) as store:
+        store.put_audit("/corpus/odd.txt", "b" * 64, "s1", odd, seconds=0.1)
+    assert load_audit(db, "/corpus/odd.txt") == odd
+
+
 def test_packed_audit_is_small_and_exact(tmp_path: Path, audit: dict[str, Any]) -> None:
     db = tmp_path / "corpus.db"
     with CorpusStore(db) as store:
