@@ -398,6 +398,9 @@ cli.add_command(serve_command, "serve")
 
 
 def main(argv: list[str] | None = None) -> None:
+    from .spacy_loader import settle_after_start_up
+
+    settle_after_start_up()  # a one-command process: start-up objects leave the collector's walk
     try:
         cli.main(args=argv, prog_name="policydiff")
     except KeyboardInterrupt:

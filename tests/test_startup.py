@@ -96,3 +96,38 @@ def test_spacy_imports_with_the_collector_paused_and_restored() -> None:
     )
     assert out["seen"] and not any(out["seen"])
     assert out["after"] and out["still_off"]
+
+
+def test_a_settled_process_freezes_its_start_up_objects_a_library_caller_does_not() -> None:
+    """After ``settle_after_start_up`` (the CLI), spaCy's import and the sentence pipeline's
+    build end with ``gc.freeze``: later collections skip those long-lived objects."""
+    code = (
+        "import gc, json\n"
+        "import analyzer.spacy_loader as loader\n"
+        "{settle}"
+        "loader.load_spacy()\n"
+        "after_import = gc.get_freeze_count()\n"
+        "gc.unfreeze()\n"
+        "loader.sentence_pipeline(('Minn.',))\n"
+        "print(json.dumps([after_import, gc.get_freeze_count()]))\n"
+    )
+    settled = _run(code.format(settle="loader.settle_after_start_up()\n"))
+    plain = _run(code.format(settle=""))
+    assert settled[0] > 50_000 and settled[1] > 50_000
+    assert plain == [0, 0]
+
+
+def test_the_command_line_settles_after_start_up(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.txt"
+    policy.write_text("1. The SRO shall act. The SRO may stop.\n", encoding="utf-8")
+    args = ["audit", str(policy), "--format", "json", "-o", str(tmp_path / "a.json")]
+    out = _run(
+        "import gc, json, sys\n"
+        "from analyzer.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(gc.get_freeze_count()))\n"
+    )
+    assert out > 50_000
