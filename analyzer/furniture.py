@@ -292,12 +292,14 @@ def find(
             found[i] = reason
     numbered = set()  # "507.5 SCHOOL RESOURCE OFFICERS": a header that starts with a number
     candidates = []
+    alone = _alone(keys)
     for i, key in enumerate(keys):
         if (
             not key
             or i in found
             or (i == first and margins is None)
             or (margins is not None and not margins[i])
+            or i in alone
         ):
             continue
         shaped = _sentence_shaped(lines[i].text)
@@ -318,6 +320,24 @@ def find(
         found.update({i: "running" for i in candidates if counts[keys[i]] >= needed})
         return found
     return _running_in_text(lines, keys, candidates, found, numbered)
+
+
+def _alone(keys: Sequence[str]) -> set[int]:
+    """Lines that can neither join a group of running lines nor change one: a running line
+    recurs, so a line whose key no other line has is in no group, and it matters only as the
+    neighbour of a line whose key recurs (whether that one stands apart). A surely long
+    line's key is not known yet: it counts as recurring."""
+    repeated = {key for key, n in Counter(keys).items() if n > 1}
+    repeated.discard("")  # a blank line is never a candidate
+    repeated.add(_LONG)
+    end = len(keys) - 1
+    return {
+        i
+        for i, key in enumerate(keys)
+        if key not in repeated
+        and (i == 0 or keys[i - 1] not in repeated)
+        and (i == end or keys[i + 1] not in repeated)
+    }
 
 
 def _two_letters(text: str) -> bool:

@@ -76,3 +76,55 @@ def test_furniture_memo_gives_an_indented_copy_the_same_key() -> None:
     assert memo.key("   Page 3 of 9  ") == furniture.furniture_key("Page 3 of 9") == "page # of #"
     assert memo.key("") == "" and memo.key("   ") == ""
     assert memo.reason("page # of #") == "page-number"
+
+
+_LINE_POOL = [
+    "",
+    "",
+    "School Resource Officer Policy",
+    "Lakeville Police Department",
+    "Page 3 of 9",
+    "- 4 -",
+    "507.5 SCHOOL RESOURCE OFFICERS",
+    "The SRO shall report to the chief and",
+    "the principal of the school each week.",
+    "A. Training",
+    "Copyright 2024 Lexipol, LLC. All rights reserved.",
+    "Policy 1003 - School Resource Officer - 7",
+    "---",
+    "x" * 130,
+    "word " * 32,
+    "Winona Police Department",
+    "The school district shall review this policy.",
+    *(f"{name} Section Heading" for name in ("Alpha", "Beta", "Gamma", "Delta", "Omega", "Kappa")),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_LINE_POOL), st.integers(1, 3), st.booleans()), max_size=40)
+)
+def test_furniture_lines_left_alone_change_nothing(rows: list[tuple[str, int, bool]]) -> None:
+    """``furniture._alone``: a line whose key no other line has, beside no such line, is
+    never looked at as a running header; the lines found are those of the full look."""
+    from analyzer.model import Line
+
+    lines = [Line(text, page, i) for i, (text, page, _) in enumerate(rows, 1)]
+    margins = [margin for _, _, margin in rows]
+    fast = (furniture.find(lines), furniture.find(lines, margins=margins, pages=3))
+    saved = furniture._alone
+    furniture._alone = lambda keys: set()  # every line looked at
+    try:
+        full = (furniture.find(lines), furniture.find(lines, margins=margins, pages=3))
+    finally:
+        furniture._alone = saved
+    assert fast == full
+
+
+@settings(max_examples=250)
+@given(st.lists(st.sampled_from([*_PIECES, "507.5", "\u0663", "\u00b2", "SCHOOL"]), max_size=10))
+def test_furniture_numbered_title_checks_a_decimal_first(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    m = furniture._NUMBERED_TITLE.match(text.strip())
+    old = m is not None and m.group(1).isupper() and len(m.group(1).split()) <= 8
+    assert furniture._numbered_title(text) == old
