@@ -64,10 +64,11 @@ _MAYBE_SPLIT = re.compile(r"[.!?][\"\u201d')]*\s+\S")
 def _split(texts: Sequence[str], abbreviations: tuple[str, ...]) -> list[tuple[str, ...]]:
     nlp = _nlp(abbreviations)
     out: list[tuple[str, ...]] = []
-    for doc in nlp.pipe([t.replace("\n", " ") for t in texts]):
+    flat = [t.replace("\n", " ") for t in texts]
+    for text, doc in zip(flat, nlp.pipe(flat), strict=True):
         pieces: list[str] = []
-        for sent in doc.sents:
-            s = sent.text.strip()
+        for sent in doc.sents:  # its text sliced by its offsets (Span.text joins its tokens)
+            s = text[sent.start_char : sent.end_char].strip()
             if not s:
                 continue
             if pieces and (_CONTINUES.match(s) or len(s) < 4 or pieces[-1].endswith((",", ";"))):
