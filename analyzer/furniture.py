@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from .labels import parse_label
 from .model import Line, RemovedLine
 
 __all__ = [
@@ -198,13 +199,34 @@ def _in_sentence(lines: Sequence[Line], i: int, margins: Sequence[bool] | None) 
     return opens_tail(lines[i].text) and not lines[i].text.rstrip().endswith(("-", "/"))
 
 
+_FIXED = (("page_numbers", "page-number"), ("boilerplate", "boilerplate"), ("markup_rules", "rule"))
+
+
+@cache
+def _fixed() -> re.Pattern[str] | None:
+    """The three lists as one regex, a named group each, tried in order (one match per key,
+    not three); None when a pattern refers to a group by number (the groups would shift)."""
+    parts = []
+    for group, (name, _) in enumerate(_FIXED):
+        items = _data()[name]
+        assert isinstance(items, list)
+        if any(re.search(r"\\\d|\(\?P[=<]", p) for p in items):
+            return None
+        parts.append(f"(?P<g{group}>" + "|".join(f"(?:{p})" for p in items) + ")")
+    return re.compile("^(?:" + "|".join(parts) + ")$", re.I)
+
+
 def _fixed_reason(key: str) -> str:
-    if _patterns("page_numbers").match(key):
-        return "page-number"
-    if _patterns("boilerplate").match(key):
-        return "boilerplate"
-    if _patterns("markup_rules").match(key):
-        return "rule"
+    fixed = _fixed()
+    if fixed is not None:
+        m = fixed.match(key)
+        if m is None:
+            return ""
+        group = next(g for g in range(len(_FIXED)) if m[f"g{g}"] is not None)
+        return _FIXED[group][1]
+    for name, reason in _FIXED:
+        if _patterns(name).match(key):
+            return reason
     return ""
 
 
@@ -452,8 +474,6 @@ def _continues(before: str, after: str, width: int) -> bool:
 
 def _starts_label(text: str) -> bool:
     """The line starts with an outline label ("3. ", "IV-E-3-ii ", "Section 4(A)")."""
-    from .labels import parse_label
-
     return bool(_LABEL_START.match(text)) or parse_label(text) is not None
 
 
@@ -518,8 +538,6 @@ def _plain(text: str) -> str:
 def _glued_header(text: str, running: Sequence[str]) -> tuple[str, str]:
     """(header, rest) when a running header is glued to the start of a heading or label
     ("School Resource Officer **Order 417.6 Use of Force**"), else ("", text)."""
-    from .labels import parse_label
-
     stripped = text.strip()
     for head in running:
         if not stripped.startswith(head + " "):

@@ -283,7 +283,7 @@ def _text_document(text: str, path: str, digest: str, fmt: str, limits: ReadLimi
     )
     pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
     lines = [
-        Line(raw.rstrip(), page=page_no, line=line_no)
+        Line(raw.rstrip(), page_no, line_no)
         for page_no, page in enumerate(pages, start=1)
         for line_no, raw in enumerate(page.split("\n"), start=1)
     ]

@@ -99,37 +99,12 @@ def _advance(
                 gain, continues = _GAP - closed, -1
             else:
                 continue
-            _offer(
-                best,
-                state,
-                base + gain,
-                (*stack[:j], (kind, value)),
-                (*owners[:j], at),
-                r,
-                continues,
-            )
+            score, key = base + gain, (*stack[:j], (kind, value))
+            held = best.get(key)  # the best path to each stack of open lists is kept
+            if held is None or score > held.score:
+                best[key] = _State(score, key, (*owners[:j], at), state, r, continues)
         gain = _START if value == 1 else _STRAY
-        _offer(
-            best,
-            state,
-            base + gain,
-            (*stack, (kind, value))[-MAX_DEPTH:],
-            (*owners, at)[-MAX_DEPTH:],
-            r,
-            -1,
-        )
-
-
-def _offer(
-    best: dict[tuple[tuple[str, int], ...], _State],
-    state: _State,
-    score: float,
-    stack: tuple[tuple[str, int], ...],
-    owners: tuple[int, ...],
-    reading: int,
-    continues: int,
-) -> None:
-    """Keep the best path to each stack of open lists."""
-    held = best.get(stack)
-    if held is None or score > held.score:
-        best[stack] = _State(score, stack, owners, state, reading, continues)
+        score, key = base + gain, (*stack, (kind, value))[-MAX_DEPTH:]
+        held = best.get(key)
+        if held is None or score > held.score:
+            best[key] = _State(score, key, (*owners, at)[-MAX_DEPTH:], state, r, -1)

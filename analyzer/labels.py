@@ -244,7 +244,7 @@ def _finish(text: str, comps: list[tuple[str, bool]], end: int, word: str) -> Pa
             return None  # "2.5 hours", "609.066 lower-case text"; "417.4.A.1 fostering" is fine
     rest = text[end:].lstrip() if nxt.isspace() or not nxt else text[end:]
     printed = text[:end].rstrip()
-    path = tuple(c for c, _ in comps)
+    path = tuple([c for c, _ in comps])
     if len(comps) > 1:
         return ParsedLabel(printed, (("path", len(comps)),), ".".join(path), rest, path, word)
     core, paren = comps[0]

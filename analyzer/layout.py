@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .furniture import cites_on, ends_open, opens_tail
+from .labels import BULLET_RE, parse_label
 from .model import Line, RemovedLine
 
 __all__ = [
@@ -373,8 +374,6 @@ def misread_as_label(before: str, after: str) -> bool:
     """A wrapped line that a reader of lines would take for a new item: it starts like an
     outline label ("626.8482).", "E.1. above") or follows an abbreviation ("Minn." /
     "Stat. 626.8482") in the middle of a sentence."""
-    from .labels import parse_label
-
     before = before.rstrip()
     if _abbreviated(before):
         return True
@@ -387,8 +386,6 @@ def next_item(head: str, before: str, after: str) -> bool:
     ``before`` ends) belongs to ("6. ...; and" / "7. Enforcement"), or the first item of a
     list nested in it ("4. ... commands" / "a. The effects"): a new item, not a wrap. Never
     after a word a number follows ("Minn. Stat. §" / "5. ...")."""
-    from .labels import BULLET_RE, parse_label
-
     if cites_on(before) or _abbreviated(before.rstrip()):
         return False
     item = parse_label(after.lstrip())

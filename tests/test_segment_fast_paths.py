@@ -128,3 +128,19 @@ def test_furniture_numbered_title_checks_a_decimal_first(pieces: list[str]) -> N
     m = furniture._NUMBERED_TITLE.match(text.strip())
     old = m is not None and m.group(1).isupper() and len(m.group(1).split()) <= 8
     assert furniture._numbered_title(text) == old
+
+
+_KEY_PIECES = ["page", " ", "#", "of", "/", "-", "\u2013", "p.", "pg.", "copyright", "all rights",
+               " reserved.", "(c)", "\u00a9", "####", "policy", ".", "published with permission by",
+               "x", "---", "***", "___", "==="]  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_KEY_PIECES), max_size=8).map("".join))
+def test_furniture_fixed_reasons_in_one_regex_say_what_each_list_said(key: str) -> None:
+    expected = ""
+    for name, reason in furniture._FIXED:  # each list in turn, as first written
+        if furniture._patterns(name).match(key):
+            expected = reason
+            break
+    assert furniture._fixed_reason(key) == expected
