@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import operator
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -214,7 +215,7 @@ def _squeeze(text: str) -> str:
 def _pairs(text: str) -> frozenset[str]:
     """The two-character pieces of ``text`` (none for a shorter text): a quick "no" before
     the substring test."""
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+    return frozenset(map(operator.add, text, text[1:]))
 
 
 def sentence_pipeline(abbreviations: Sequence[str]) -> SentencePipeline:

@@ -336,12 +336,18 @@ def command(case: Case, folder: Path) -> list[str]:
     return [a.replace("{file}", str(path)).replace("{folder}", str(folder)) for a in case.args]
 
 
-def run(quick: bool = False) -> dict[str, Any]:
-    """``make bench`` module: every case once, timed, under the memory ceiling."""
+def run(
+    quick: bool = False, names: tuple[str, ...] | None = None, repeat: int = 1
+) -> dict[str, Any]:
+    """``make bench`` module: every case (or those ``names``) ``repeat`` times, timed,
+    under the memory ceiling. The package's bytecode is written first, as an installed
+    tool has it (``engine_speed._compile_package``)."""
+    from bench.engine_speed import _compile_package
     from bench.fence import run_cli
 
+    _compile_package()
     rows = []
-    for case in CASES:
+    for case in [c for c in CASES if names is None or c.name in names] * repeat:
         with tempfile.TemporaryDirectory() as tmp:
             args = command(case, Path(tmp))
             start, cpu0 = time.perf_counter(), _children_cpu()
@@ -432,9 +438,15 @@ def engine_times(names: tuple[str, ...] = TIMED) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    if "--engine" in sys.argv:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", action="store_true", help="the engine alone, in-process")
+    parser.add_argument("--case", action="append", help="only this case (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1, help="run each case N times")
+    options = parser.parse_args()
+    if options.engine:
         print(engine_times()["markdown"])
     else:
-        print(run()["markdown"])
+        names = tuple(options.case) if options.case else None
+        print(run(names=names, repeat=options.repeat)["markdown"])
