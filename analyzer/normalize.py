@@ -104,14 +104,15 @@ def tokenize(text: str) -> list[Token]:
 @lru_cache(maxsize=4_096)
 def _tokenize(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
+    append, new = out.append, tuple.__new__  # Token(...) without its Python-level __new__
     folded = text.translate(_TYPOGRAPHY)  # same length: spans are the raw text's
     for m in _TOKEN_RE.finditer(folded):
         start, end = m.span()
         raw = text[start:end]
         if m.lastgroup == "word":
-            out.append(Token(_norm_word(raw), raw, start, end, "word"))
+            append(new(Token, (_norm_word(raw), raw, start, end, "word")))
         else:
-            out.append(Token(m.group(0).translate(_DASHES), raw, start, end, "punct"))
+            append(new(Token, (m.group(0).translate(_DASHES), raw, start, end, "punct")))
     return tuple(out)
 
 
