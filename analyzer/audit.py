@@ -83,7 +83,7 @@ def audit_tree(
     base = pair_xref(pairing)
     findings = []
     for prov, match in zip(old.clauses, pairing.matches, strict=True):
-        xref = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, prov.ref)
+        xref = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, prov.ref, base.outline)
         units = pairing.units_of(prov.ref)
         findings.append(_finding(prov, match.moved, units, pairing, xref, rules))
     additions = _additions(pairing)

@@ -18,8 +18,8 @@ scope_or_wording(...), entity_changes(...).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from operator import attrgetter
 
@@ -63,12 +63,21 @@ _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 class XrefContext:
     """What internal references can point at: the document's outline refs (normalized),
     the model section each document clause aligned to, the model's refs, and the section
-    of the provision being compared (for relative references like "paragraph E.2")."""
+    of the provision being compared (for relative references like "paragraph E.2").
+    ``outline``: the first three computed on first use instead (``resolved``): most audits
+    classify no internal reference, so they never need them."""
 
     doc_refs: frozenset[str] = frozenset()
     doc_topics: dict[str, frozenset[str]] | None = None
     model_refs: frozenset[str] = frozenset()
     provision_ref: str = ""
+    outline: Callable[[], XrefContext] | None = field(default=None, compare=False, repr=False)
+
+    def resolved(self) -> XrefContext:
+        """This context with ``outline`` computed (the fields it gives, this provision)."""
+        if self.outline is None:
+            return self
+        return replace(self.outline(), provision_ref=self.provision_ref, outline=None)
 
 
 def ref_key(ref: str) -> str:
@@ -283,7 +292,7 @@ def cross_reference(
     dotted = any("." in r for r in old_refs + new_refs)
     if not (old_refs or new_refs) or not (cue or dotted):
         return None
-    x = p.xref
+    x = p.xref.resolved()
     dangling = [r for r in new_refs if x.doc_refs and ref_key(r) not in x.doc_refs]
     if dangling:
         return Change(

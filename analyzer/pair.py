@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -127,7 +128,12 @@ def pair(
 
 
 def pair_xref(pairing: Pairing) -> XrefContext:
-    """What internal references can point at (set ``provision_ref`` per OLD clause)."""
+    """What internal references can point at (set ``provision_ref`` per OLD clause),
+    computed on first use (``XrefContext.resolved``: most audits never need it)."""
+    return XrefContext(outline=cache(partial(_xref, pairing)))
+
+
+def _xref(pairing: Pairing) -> XrefContext:
     return xref_context(
         pairing.new.tree,
         pairing.old.tree,

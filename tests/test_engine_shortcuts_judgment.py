@@ -1,0 +1,72 @@
+"""The judgment stages' shortcuts give the answers of the plain computations they replace.
+
+Like tests/test_engine_shortcuts.py, each shortcut is checked against a plain reference, so
+a shortcut that changes a finding fails here: the cross-reference context computed on first
+use (``pair.pair_xref``, ``XrefContext.resolved``) against the context computed up front.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import analyzer.audit as audit_module
+from analyzer.api import audit_text
+from analyzer.classify import XrefContext, xref_context
+from analyzer.pair import pair_xref
+from bench.mutate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = sorted((ROOT / "corpus").glob("*.txt"))
+
+
+def _eager_xref(pairing):  # type: ignore[no-untyped-def]
+    """The context as first written: every field computed before any provision."""
+    return xref_context(
+        pairing.new.tree, pairing.old.tree, [u.owner for u in pairing.new.units], pairing.unit_owner
+    )
+
+
+def _texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in CORPUS]
+    texts += [v.text for v in generate("post-sro", 12, 5)]  # edits that cite outline refs
+    return texts + [v.text for v in generate("msba-507.5", 12, 5)]
+
+
+def test_cross_reference_context_on_first_use_gives_the_eager_audit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = _texts()
+    lazy = [audit_text(t) for t in texts]
+    monkeypatch.setattr(audit_module, "pair_xref", _eager_xref)
+    eager = [audit_text(t) for t in texts]
+    assert lazy == eager
+
+
+def test_resolved_context_is_the_eager_one_for_the_provision() -> None:
+    from analyzer.context import default_context
+    from analyzer.normalize import build_normalizer
+    from analyzer.pair import pair, side
+    from analyzer.segment import segment_text
+
+    ctx = default_context()
+    model = ctx.model("post-sro")
+    text = (ROOT / "corpus" / "hutchinson-pd-1003.txt").read_text(encoding="utf-8")
+    tree = segment_text(text)
+    normalizer = build_normalizer(model, text, tables=ctx.tables, lexicon=ctx.lexicon)
+    pairing = pair(ctx.model_side(model), side(tree, normalizer), context=ctx)
+    base = pair_xref(pairing)
+    assert base.outline is not None and base.doc_refs == frozenset()
+    at = XrefContext(base.doc_refs, base.doc_topics, base.model_refs, "IV.A.2", base.outline)
+    eager = _eager_xref(pairing)
+    got = at.resolved()
+    assert got.outline is None and got.provision_ref == "IV.A.2"
+    assert (got.doc_refs, got.doc_topics, got.model_refs) == (
+        eager.doc_refs,
+        eager.doc_topics,
+        eager.model_refs,
+    )
+    assert eager.doc_refs  # the document prints labels: the check above compares something
+    plain = XrefContext(eager.doc_refs, eager.doc_topics, eager.model_refs, "IV.A.2")
+    assert plain.resolved() is plain
