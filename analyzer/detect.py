@@ -54,7 +54,7 @@ def _found(
     found = np.fromiter((m in verbatim for m in m_norms), dtype=bool, count=len(m_norms))
     rest = [i for i, hit in enumerate(found) if not hit]
     if rest and ratios is not None and ratios.score_cutoff == cutoff and ratios.rows == m_norms:
-        found[rest] = ratios.matrix(d_norms)[rest].max(axis=1) >= min_ratio
+        found[rest] = ratios.matrix(d_norms, rest).max(axis=1) >= min_ratio
     elif rest:
         scores = process.cdist(
             [m_norms[i] for i in rest],

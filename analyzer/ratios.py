@@ -13,7 +13,7 @@ matrix computed whole.
 against every missing provision): each query keeps the ``k`` choices that share most of its
 words (counted through an index of the words, not pair by pair), in document order.
 
-Exports: RatioColumns(rows, known, *, dtype, score_cutoff=None) with .matrix(cols),
+Exports: RatioColumns(rows, known, *, dtype, score_cutoff=None) with .matrix(cols, rows=None),
 shortlist(queries, choices, k) -> list of index arrays.
 """
 
@@ -44,34 +44,58 @@ class RatioColumns:
         self.known = frozenset(known)
         self.dtype = dtype
         self.score_cutoff = score_cutoff
-        self._cols: dict[str, np.ndarray] = {}
+        # the kept columns: string -> its column in one block (replaced whole, under the
+        # lock, when new known strings arrive: readers take both at once)
+        self._kept: tuple[dict[str, int], np.ndarray] = ({}, np.empty((len(self.rows), 0), dtype))
         self._lock = threading.Lock()
 
-    def _cdist(self, cols: Sequence[str]) -> np.ndarray:
+    @property
+    def _cols(self) -> dict[str, int]:
+        return self._kept[0]
+
+    def _cdist(self, cols: Sequence[str], rows: Sequence[str] | None = None) -> np.ndarray:
         return process.cdist(
-            self.rows, cols, scorer=fuzz.ratio, dtype=self.dtype, score_cutoff=self.score_cutoff
+            self.rows if rows is None else rows,
+            cols,
+            scorer=fuzz.ratio,
+            dtype=self.dtype,
+            score_cutoff=self.score_cutoff,
         )
 
-    def matrix(self, cols: Sequence[str]) -> np.ndarray:
+    def matrix(self, cols: Sequence[str], rows: Sequence[int] | None = None) -> np.ndarray:
         """``cdist(rows, cols)``: kept columns copied, the others scored (one call each for
-        the new known strings and for the rest)."""
-        if not self.rows or not cols:
-            return np.zeros((len(self.rows), len(cols)), dtype=self.dtype)
-        kept = self._cols
-        new = [c for c in dict.fromkeys(cols) if c in self.known and c not in kept]
+        the new known strings and for the rest). ``rows``: only these rows (indices into
+        ``self.rows``, in the order given); a column that is not kept is then scored for
+        these rows only (a kept one is still scored whole, to be kept)."""
+        n = len(self.rows) if rows is None else len(rows)
+        if not n or not cols:
+            return np.zeros((n, len(cols)), dtype=self.dtype)
+        new = [c for c in dict.fromkeys(cols) if c in self.known and c not in self._kept[0]]
         if new:
-            block = self._cdist(new)
-            with self._lock:
-                for k, c in enumerate(new):
-                    kept[c] = np.ascontiguousarray(block[:, k])
-        out: np.ndarray = np.empty((len(self.rows), len(cols)), dtype=self.dtype)
-        hit = [j for j, c in enumerate(cols) if c in kept]
+            self._keep(new, self._cdist(new))
+        index, block = self._kept
+        at = [index.get(c, -1) for c in cols]
+        hit = [j for j, k in enumerate(at) if k >= 0]
+        out: np.ndarray = np.empty((n, len(cols)), dtype=self.dtype)
         if hit:
-            out[:, hit] = np.column_stack([kept[cols[j]] for j in hit])
-        rest = [j for j, c in enumerate(cols) if c not in kept]
+            src = [at[j] for j in hit]
+            out[:, hit] = block[:, src] if rows is None else block[np.ix_(rows, src)]
+        rest = [j for j, k in enumerate(at) if k < 0]
         if rest:
-            out[:, rest] = self._cdist([cols[j] for j in rest])
+            wanted = None if rows is None else [self.rows[i] for i in rows]
+            out[:, rest] = self._cdist([cols[j] for j in rest], wanted)
         return out
+
+    def _keep(self, new: Sequence[str], scores: np.ndarray) -> None:
+        with self._lock:
+            index, block = self._kept
+            add = [k for k, c in enumerate(new) if c not in index]
+            if not add:
+                return
+            index = dict(index)
+            for k in add:
+                index[new[k]] = len(index)
+            self._kept = (index, np.concatenate([block, scores[:, add]], axis=1))
 
 
 def shortlist(queries: Sequence[str], choices: Sequence[str], k: int) -> list[np.ndarray]:

@@ -70,3 +70,30 @@ def test_resolved_context_is_the_eager_one_for_the_provision() -> None:
     assert eager.doc_refs  # the document prints labels: the check above compares something
     plain = XrefContext(eager.doc_refs, eager.doc_topics, eager.model_refs, "IV.A.2")
     assert plain.resolved() is plain
+
+
+def test_kept_ratio_columns_for_some_rows_equal_those_rows_of_the_whole_matrix() -> None:
+    """Model detection scores only the model sentences not found verbatim
+    (``RatioColumns.matrix(cols, rows)``): the rows it gets are those of the whole matrix."""
+    import random
+
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    from analyzer.ratios import RatioColumns
+
+    rng = random.Random(13)
+    words = "the sro shall not may school district agency student arrest report".split()
+
+    def texts(n: int) -> list[str]:
+        return [" ".join(rng.choice(words) for _ in range(rng.randint(0, 10))) for _ in range(n)]
+
+    rows = texts(14)
+    for dtype, cutoff in ((np.float32, None), (np.uint8, 84.5)):
+        kept = RatioColumns(rows, rows, dtype=dtype, score_cutoff=cutoff)
+        for _ in range(30):
+            cols = [*rng.sample(rows, 4), *texts(4)]
+            pick = sorted(rng.sample(range(len(rows)), rng.randint(0, len(rows))))
+            whole = process.cdist(rows, cols, scorer=fuzz.ratio, dtype=dtype, score_cutoff=cutoff)
+            got = kept.matrix(cols, pick)
+            assert got.shape == (len(pick), len(cols)) and (got == whole[pick]).all()
