@@ -14,7 +14,6 @@ fold_typography(text).
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -214,7 +213,7 @@ def _name_patterns(names: dict[str, Any]) -> tuple[re.Pattern[str], ...]:
 
 # punctuation the name patterns never match (unless a phrase of the table holds it)
 _NEVER_IN_A_NAME = ',;:()[]{}"!?\u201c\u201d'
-_Scanners = tuple[tuple[tuple[re.Pattern[str], re.Pattern[str]], ...], re.Pattern[str]]
+_Scanners = tuple[tuple[tuple[re.Pattern[str], tuple[str, ...]], ...], re.Pattern[str]]
 _SCANNERS: dict[int, tuple[dict[str, Any], _Scanners]] = {}
 
 
@@ -241,9 +240,12 @@ def _name_scanners(names: dict[str, Any]) -> _Scanners:
     chief = rf"\b(?:{titles})\b"
     out = (
         (
-            (re.compile(agency), re.compile(agency_suffixes)),
-            (re.compile(district), re.compile(f"{district_suffixes}|{numbered}")),
-            (re.compile(chief), re.compile(titles)),
+            (re.compile(agency), _needles(names["agency_suffixes"])),
+            (
+                re.compile(district),
+                _needles([*names["district_suffixes"], *names["district_numbered"]]),
+            ),
+            (re.compile(chief), _needles(names["chief_titles"])),
         ),
         _separators(names),
     )
@@ -263,26 +265,47 @@ def _separators(names: dict[str, Any]) -> re.Pattern[str]:
     return re.compile(f"[{keep}]" if keep else "(?!)")
 
 
+def _needles(phrases: Iterable[str]) -> tuple[str, ...]:
+    """The literal phrases a pattern's matches hold, as searched in text whose whitespace
+    is single spaces (a phrase's spaces match one space there, as its ``[ ]+`` do)."""
+    return tuple(sorted(set(phrases)))
+
+
+def _needle_starts(needles: Sequence[str], text: str) -> list[int]:
+    """Where the needles occur in ``text``, in order (every occurrence). A stretch holds
+    one of these exactly when it holds a match of the needles' alternation: no needle
+    holds a separator, so an occurrence the alternation skips overlaps a match in the
+    same stretch."""
+    out: list[int] = []
+    for needle in needles:
+        at = text.find(needle)
+        while at >= 0:
+            out.append(at)
+            at = text.find(needle, at + 1)
+    out.sort()
+    return out
+
+
 def _scan(
-    pattern: re.Pattern[str], needle: re.Pattern[str], text: str, seps: re.Pattern[str]
+    pattern: re.Pattern[str], needles: Sequence[str], text: str, seps: re.Pattern[str], rev: str
 ) -> list[str]:
     """``pattern.finditer(text)``, run only over the stretches between separators that
-    hold a needle. The same matches: a match holds no separator and holds a needle (each
-    occurrence of which ``needle.finditer`` reports or overlaps, inside the same
-    stretch), and the stretch ends are non-word characters, as ``\\b`` sees them either
-    way."""
-    starts = [m.start() for m in needle.finditer(text)]
-    if not starts:
-        return []
-    cuts = [m.start() for m in seps.finditer(text)]
+    hold a needle. The same matches: a match holds no separator and holds a needle,
+    inside the same stretch, and the stretch ends are non-word characters, as ``\\b``
+    sees them either way. A stretch is found from its needle: the next separator in
+    ``text`` and the previous one (the next in ``rev``, the text reversed)."""
+    if "" in needles:  # a needle in every stretch: the whole text
+        return [m.group(0) for m in pattern.finditer(text)]
     out: list[str] = []
     done = -1
-    for at in starts:
-        k = bisect.bisect_right(cuts, at)
-        lo = cuts[k - 1] + 1 if k else 0
+    n = len(text)
+    for at in _needle_starts(needles, text):
+        before = seps.search(rev, n - at)
+        lo = n - before.start() if before else 0
         if lo <= done:
             continue  # this stretch is scanned
-        hi = cuts[k] if k < len(cuts) else len(text)
+        after = seps.search(text, at)
+        hi = after.start() if after else n
         out.extend(m.group(0) for m in pattern.finditer(text, lo, hi))
         done = lo
     return out
@@ -302,14 +325,15 @@ def find_names(text: str, *, tables: dict[str, Any] | None = None) -> dict[str, 
         return sorted(seen, key=lambda s: (-len(s), s))
 
     text = " ".join(text.split())  # a name may be wrapped across lines
-    found = _scan(agency_re, agency_at, text, seps)
+    rev = text[::-1]
+    found = _scan(agency_re, agency_at, text, seps, rev)
     # "The Brainerd Police Department" at a sentence start: the name without "The"
     found = [a.split(" ", 1)[1] if a.lower().startswith(excluded) else a for a in found]
     agencies = uniq(a for a in found if agency_re.fullmatch(a))
     return {
         "agency_name": agencies,
-        "district_name": uniq(_scan(district_re, district_at, text, seps)),
-        "chief_title": uniq(_scan(chief_re, chief_at, text, seps)),
+        "district_name": uniq(_scan(district_re, district_at, text, seps, rev)),
+        "chief_title": uniq(_scan(chief_re, chief_at, text, seps, rev)),
     }
 
 

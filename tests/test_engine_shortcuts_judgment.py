@@ -97,3 +97,24 @@ def test_kept_ratio_columns_for_some_rows_equal_those_rows_of_the_whole_matrix()
             whole = process.cdist(rows, cols, scorer=fuzz.ratio, dtype=dtype, score_cutoff=cutoff)
             got = kept.matrix(cols, pick)
             assert got.shape == (len(pick), len(cols)) and (got == whole[pick]).all()
+
+
+def test_scan_from_needles_equals_the_whole_text_scan() -> None:
+    """``normalize._scan`` finds each stretch between separators from a needle's place
+    (the next separator ahead, the next behind in the reversed text) and scans only those
+    stretches: the matches of the whole text, also for an empty needle (every stretch)."""
+    import random
+    import re
+
+    from analyzer.normalize import _scan
+
+    rng = random.Random(17)
+    seps = re.compile(r"[,;()]")
+    pattern = re.compile(r"\b(?:[A-Z][a-z]+ ){1,3}(?:Police Department|PD)\b")
+    pieces = ["Eden Prairie", "Police Department", "PD", "Police", ", ", ";", "(", ")", "x", " "]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        text = " ".join(text.split())
+        whole = [m.group(0) for m in pattern.finditer(text)]
+        for needles in (("PD", "Police Department"), ("PD", "Police Department", "")):
+            assert _scan(pattern, needles, text, seps, text[::-1]) == whole, text
