@@ -73,19 +73,21 @@ def _is_heading_shaped(text: str, *, strict: bool) -> bool:
     if strict:
         limit = 8
     words = t.split(None, limit)  # every word, or more than ``limit`` pieces: too long
-    if len(words) > limit or _MODAL_WORDS.search(t):
+    if len(words) > limit:
         return False
     if t.endswith((";", ",")) or (t.endswith(".") and len(words) > 4 and not strict):
         return False
     if strict and t.endswith((".", ":")) and not t.lower().endswith((".pdf", ".docx")):
         return False
+    if _MODAL_WORDS.search(t):  # the cheap tests first: each of these says no alone
+        return False
+    if not strict and (len(words) <= 3 or t.endswith(":")):
+        return True  # short, or a lead-in: a heading whatever its case
     letters = list(filter(str.isalpha, t))
-    caps = bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
+    if letters and sum(map(str.isupper, letters)) / len(letters) > 0.8:
+        return True  # capitals
     long_words = [w for w in words if len(w.strip("()\"'.,:")) >= 4]
-    title = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
-    if strict:
-        return caps or title
-    return caps or title or len(words) <= 3 or t.endswith(":")
+    return bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
 
 
 def _is_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

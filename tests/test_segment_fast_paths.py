@@ -144,3 +144,33 @@ def test_furniture_fixed_reasons_in_one_regex_say_what_each_list_said(key: str) 
             expected = reason
             break
     assert furniture._fixed_reason(key) == expected
+
+
+def _heading_shaped_as_first_written(text: str, *, strict: bool) -> bool:
+    t = text.strip()
+    if not t:
+        return False
+    words = t.split()
+    limit = 8 if strict else 14 if t.endswith(":") else 12
+    if len(words) > limit or outline_shapes.MODAL_WORDS.search(t):
+        return False
+    if t.endswith((";", ",")) or (t.endswith(".") and len(words) > 4 and not strict):
+        return False
+    if strict and t.endswith((".", ":")) and not t.lower().endswith((".pdf", ".docx")):
+        return False
+    letters = list(filter(str.isalpha, t))
+    caps = bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
+    long_words = [w for w in words if len(w.strip("()\"'.,:")) >= 4]
+    title = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
+    return caps or title if strict else caps or title or len(words) <= 3 or t.endswith(":")
+
+
+_HEADING_WORDS = ["The", "SRO", "shall", "SCHOOL", "Resource", "officer", "of", ":", ".", ";",
+                  "(a)", "FORCE", "report.pdf", "may", "Policy", "ab", "  "]  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_HEADING_WORDS), max_size=15).map(" ".join), st.booleans())
+def test_heading_shape_tests_cheap_signs_first_and_says_the_same(text: str, strict: bool) -> None:
+    expected = _heading_shaped_as_first_written(text, strict=strict)
+    assert outline_shapes.is_heading_shaped(text, strict=strict) == expected
