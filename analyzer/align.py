@@ -97,13 +97,14 @@ def _assign(score: np.ndarray, cutoff: float) -> dict[int, int]:
     fixed: dict[int, int] = {}
     if masked.size:
         row_best = masked.argmax(axis=1)
-        col_best = masked.argmax(axis=0)
-        row_ties = (masked == masked.max(axis=1, keepdims=True)).sum(axis=1)
-        col_ties = (masked == masked.max(axis=0, keepdims=True)).sum(axis=0)
-        for i, j in enumerate(row_best):
+        col_best = masked.argmax(axis=0).tolist()
+        row_max = masked.max(axis=1, keepdims=True)
+        row_ties = (masked == row_max).sum(axis=1).tolist()
+        col_ties = (masked == masked.max(axis=0, keepdims=True)).sum(axis=0).tolist()
+        for i, (j, best) in enumerate(zip(row_best.tolist(), row_max[:, 0].tolist(), strict=True)):
             unique = row_ties[i] == 1 and col_ties[j] == 1
-            if masked[i, j] >= cutoff and col_best[j] == i and unique:
-                fixed[i] = int(j)
+            if best >= cutoff and col_best[j] == i and unique:
+                fixed[i] = j
     rows = [i for i in range(score.shape[0]) if i not in fixed]
     taken = set(fixed.values())
     cols = [j for j in range(score.shape[1]) if j not in taken]

@@ -149,6 +149,8 @@ def _attachment_reason(att: Attachment) -> str:
 
 
 def _location(clauses: Sequence[Clause]) -> Location:
+    if len(clauses) == 1:
+        return clauses[0].location  # the span of one clause is its own (frozen, shared)
     first = min(clauses, key=lambda c: (c.location.page, c.location.line))
     last = max(clauses, key=lambda c: (c.location.end_page, c.location.end_line))
     return Location(

@@ -352,6 +352,13 @@ class Side:
         return {c.ref: i for i, c in enumerate(self.tree.clauses)}
 
     @cached_property
+    def heading_norms(self) -> frozenset[str]:
+        """The headings of the tree, normalized (empty ones left out)."""
+        return frozenset(
+            self.normalizer.norm(c.heading) for c in self.tree.clauses if c.heading
+        ) - {""}
+
+    @cached_property
     def sizes(self) -> dict[str, int]:
         """Sentences per clause ref."""
         out: dict[str, int] = {}

@@ -312,7 +312,7 @@ def _parents_agree(
 def _heading_units(old: Side, new: Side, settings: PairSettings) -> set[int]:
     """NEW sentences that only print an OLD heading inline ("Use of Force", "Additional
     issues to be addressed in contract.") or look like a heading."""
-    heads = {old.normalizer.norm(c.heading) for c in old.tree.clauses if c.heading} - {""}
+    heads = old.heading_norms  # the model side's: built once for every audit
     out = set()
     seen: dict[tuple[str, str], bool] = {}  # a repeated sentence is judged once
     for j, u in enumerate(new.units):
@@ -324,7 +324,7 @@ def _heading_units(old: Side, new: Side, settings: PairSettings) -> set[int]:
     return out
 
 
-def _prints_heading(u: Unit, heads: set[str], settings: PairSettings) -> bool:
+def _prints_heading(u: Unit, heads: frozenset[str], settings: PairSettings) -> bool:
     if len(u.norm.split()) > settings.heading_max_words:
         return False
     hit = process.extractOne(u.norm, heads, scorer=fuzz.ratio, score_cutoff=settings.heading_min)

@@ -118,3 +118,28 @@ def test_scan_from_needles_equals_the_whole_text_scan() -> None:
         whole = [m.group(0) for m in pattern.finditer(text)]
         for needles in (("PD", "Police Department"), ("PD", "Police Department", "")):
             assert _scan(pattern, needles, text, seps, text[::-1]) == whole, text
+
+
+def test_model_side_heading_norms_are_the_normalized_headings() -> None:
+    """``_heading_units`` reads the model side's headings from ``Side.heading_norms``
+    (built once per model side): the headings of its tree, normalized, empty ones left out."""
+    from analyzer.context import default_context
+
+    ctx = default_context()
+    for model_id in ("post-sro", "msba-507.5"):
+        old = ctx.model_side(ctx.model(model_id))
+        plain = {old.normalizer.norm(c.heading) for c in old.tree.clauses if c.heading} - {""}
+        assert old.heading_norms == plain and plain
+
+
+def test_the_span_of_one_clause_is_its_location() -> None:
+    from analyzer.audit import _location
+    from analyzer.segment import segment_text
+
+    tree = segment_text((ROOT / "corpus" / "lakeville-pd-417.txt").read_text(encoding="utf-8"))
+    for c in tree.clauses[:50]:
+        assert _location([c]) == c.location
+    first, last = tree.clauses[1], tree.clauses[5]
+    both = _location([last, first])
+    assert (both.page, both.line) == (first.location.page, first.location.line)
+    assert (both.end_page, both.end_line) == (last.location.end_page, last.location.end_line)
