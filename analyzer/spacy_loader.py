@@ -15,12 +15,14 @@ the import's time) and restored to its previous state afterwards.
 The sentence pipeline (``sentence_pipeline``) is the one ``spacy.blank("en")`` with the
 ``sentencizer`` makes, built from spaCy's own parts (``Tokenizer``, ``Sentencizer``, the English
 defaults) without the ``Language`` machinery the audit never uses (the component registry,
-entry points, config validation: about 0.1 s of start-up). Its tokenizer learns each of its
-1,300-odd special cases (English exceptions and the caller's abbreviations) the first time a
-text it is given could use it: a special case can only change how a text is cut where the
-text contains the case's characters (whitespace aside), so the tokens are the ones the full
-list gives, and the 0.1 s of making every case's lexemes and patterns is paid for the few a
-policy uses. ``tests/test_spacy_pipeline.py`` holds the pipeline to ``spacy.blank("en")``.
+entry points, config validation: about 0.1 s of start-up). In the CLI (a settled process,
+below) its tokenizer learns each of its 1,300-odd special cases (English exceptions and the
+caller's abbreviations) the first time a text it is given could use it: a special case can
+only change how a text is cut where the text contains the case's characters (whitespace
+aside), so the tokens are the ones the full list gives, and the 0.1 s of making every case's
+lexemes and patterns is paid for the few a policy uses. Elsewhere (a library caller, batch
+workers warmed once by their forkserver) all cases are learned when it is built.
+``tests/test_spacy_pipeline.py`` holds the pipeline to ``spacy.blank("en")``.
 
 The cyclic collector is paused during the import and the build; a one-command process (the
 CLI) also calls ``settle_after_start_up``, and the objects both leave behind are frozen
@@ -134,9 +136,10 @@ class SentencePipeline:
     """spaCy's English tokenizer (its prefixes, suffixes, infixes, URL match and special
     cases, plus the caller's abbreviations as single tokens) followed by the rule-based
     ``Sentencizer``: the pipeline of ``spacy.blank("en")`` + ``add_pipe("sentencizer")``.
-    Special cases are taught to the tokenizer when a text could first use them."""
+    ``lazy``: special cases are taught to the tokenizer when a text could first use them
+    (else all of them now)."""
 
-    def __init__(self, abbreviations: Sequence[str]) -> None:
+    def __init__(self, abbreviations: Sequence[str], *, lazy: bool = False) -> None:
         load_spacy()
         from spacy.lang.en import English
         from spacy.pipeline import Sentencizer
@@ -168,6 +171,8 @@ class SentencePipeline:
         }
         self._scanned = 0
         self._lock = threading.Lock()
+        if not lazy:
+            self._learn_all()
 
     def pipe(self, texts: Iterable[str]) -> Iterator[Any]:
         """A sentence-split ``Doc`` for each text, in order (``Language.pipe``)."""
@@ -193,7 +198,7 @@ class SentencePipeline:
         with self._lock, _collector_paused():
             self._scanned += len(squeezed)
             if self._scanned > _SCAN_BUDGET:  # scanning would cost more than adding them all
-                needed = sorted(self._pending)
+                needed = list(self._pending)
             else:
                 pairs = _pairs(squeezed)
                 needed = [
@@ -201,9 +206,16 @@ class SentencePipeline:
                     for i, (_key, _value, squeezed_key, key_pairs) in self._pending.items()
                     if key_pairs <= pairs and squeezed_key in squeezed
                 ]
-            for i in needed:
-                key, value, _, _ = self._pending.pop(i)
-                self.tokenizer.add_special_case(key, value)
+            self._add(needed)
+
+    def _learn_all(self) -> None:
+        with self._lock, _collector_paused():
+            self._add(list(self._pending))
+
+    def _add(self, needed: list[int]) -> None:
+        for i in needed:
+            key, value, _, _ = self._pending.pop(i)
+            self.tokenizer.add_special_case(key, value)
 
 
 def _squeeze(text: str) -> str:
@@ -219,9 +231,12 @@ def _pairs(text: str) -> frozenset[str]:
 
 
 def sentence_pipeline(abbreviations: Sequence[str]) -> SentencePipeline:
-    """A new sentence pipeline that never splits after one of ``abbreviations``."""
+    """A new sentence pipeline that never splits after one of ``abbreviations``. In a
+    settled process (the CLI: one command, then exit) its special cases are learned as
+    texts need them; elsewhere (a library caller, a batch worker, whose forkserver builds
+    the pipeline once for every worker) all at once, as spaCy does."""
     with _collector_paused():
-        pipeline = SentencePipeline(abbreviations)
+        pipeline = SentencePipeline(abbreviations, lazy=_SETTLE[0])
         if _SETTLE[0]:
             gc.freeze()
         return pipeline

@@ -12,7 +12,7 @@ import pytest
 
 import analyzer.spacy_loader as loader
 from analyzer.context import default_context
-from analyzer.spacy_loader import load_spacy, sentence_pipeline
+from analyzer.spacy_loader import SentencePipeline, load_spacy, sentence_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 ABBREVIATIONS = tuple(default_context().lexicon.abbreviations)
@@ -63,7 +63,7 @@ def test_pipeline_cuts_texts_as_spacy_blank_english_with_the_sentencizer(
     reference: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(loader, "_SCAN_BUDGET", 10**12)  # learn case by case throughout
-    nlp = sentence_pipeline(ABBREVIATIONS)
+    nlp = SentencePipeline(ABBREVIATIONS, lazy=True)
     texts = _texts()
     rng = random.Random(3)
     start = 0
@@ -76,7 +76,7 @@ def test_pipeline_cuts_texts_as_spacy_blank_english_with_the_sentencizer(
 
 
 def test_special_cases_are_learned_when_a_text_could_use_them() -> None:
-    nlp = sentence_pipeline(("Minn.",))
+    nlp = SentencePipeline(("Minn.",), lazy=True)
     pending = {key for key, *_ in nlp._pending.values()}
     assert {"a.m.", "Minn.", "don't", "e.g."} <= pending
     docs = list(nlp.pipe(["Call at 9 a.m. today.", "See Minn. Stat. 1."]))
@@ -90,7 +90,7 @@ def test_special_cases_are_learned_when_a_text_could_use_them() -> None:
 def test_a_case_whose_characters_stand_apart_with_spaces_is_learned_too() -> None:
     """The tokenizer's phrase matcher compares tokens, not the spaces between them: "a.m ."
     holds the tokens of "a.m.", so the case is learned before the text is cut."""
-    nlp = sentence_pipeline(())
+    nlp = SentencePipeline((), lazy=True)
     list(nlp.pipe(["at 9 a.m . today"]))
     assert "a.m." not in {key for key, *_ in nlp._pending.values()}
 
@@ -99,12 +99,27 @@ def test_past_the_scan_budget_every_case_is_learned_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(loader, "_SCAN_BUDGET", 100)
-    nlp = sentence_pipeline(("Subd.",))
+    nlp = SentencePipeline(("Subd.",), lazy=True)
     list(nlp.pipe(["short text."]))
     assert nlp._pending
     list(nlp.pipe(["a longer text " * 10]))
     assert not nlp._pending
     assert [t.text for t in next(nlp.pipe(["Subd. 2 don't"]))] == ["Subd.", "2", "do", "n't"]
+
+
+def test_cases_are_learned_lazily_only_in_a_settled_process(
+    reference: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library caller or a batch worker gets every case at once (its forkserver builds the
+    pipeline once for all workers); the CLI learns them as texts need them."""
+    monkeypatch.setattr(loader, "_SETTLE", [False])
+    eager = sentence_pipeline(ABBREVIATIONS)
+    assert not eager._pending
+    text = "We don't meet at 9 a.m. See Minn. Stat. 1. Done :) ok."
+    assert _cut(next(eager.pipe([text]))) == _cut(reference(text))
+    monkeypatch.setattr(loader, "_SETTLE", [True])
+    monkeypatch.setattr(loader.gc, "freeze", lambda: None)  # not this test process
+    assert len(sentence_pipeline(ABBREVIATIONS)._pending) > 1_000
 
 
 def test_a_text_over_spacys_length_limit_is_refused_as_spacy_does() -> None:
