@@ -143,13 +143,10 @@ def _blocks(lines: Sequence[Line]) -> list[_Block]:
         label = parse_label(body)
         if label is not None and label.rest:
             head = _MD_HEADING_RE.match(label.rest)
-            inner = parse_label(label.rest) if not head and not label.is_path else None
-            if inner is not None and not _marks_number(label, inner, body):
-                inner = None
             if head:  # "1. ## Service": a list marker before a Markdown heading
                 md = md or len(head.group(1))
                 label = parse_label(f"{label.printed} {label.rest[head.end() :]}")
-            elif inner is not None:  # "1. 1.1. Access": the item's own number
+            elif (inner := _printed_number(label, body)) is not None:  # "1. 1.1. Access"
                 body, label = label.rest, inner
         indent = len(ln.text) - len(ln.text.lstrip())
         # a short line ends its paragraph: the next capitalized line starts a new one, unless
@@ -330,24 +327,24 @@ def segment_text(text: str) -> ClauseTree:
     return segment(doc)
 
 
-def _marks_number(label: ParsedLabel, inner: ParsedLabel, body: str) -> bool:
-    """``label`` is a Markdown list marker (1-9 digits, "." or ")", then a space) before a
-    printed outline number (``inner``: digits joined by dots), as in "1. 1.1. Access": the
-    marker is markup, the printed number the clause's label ("0:X-0" keeps its "0:")."""
-    return (
-        inner.is_path
-        and all(part.isdigit() for part in inner.path)
-        and _MD_ORDERED_RE.fullmatch(label.printed) is not None
-        and body.startswith(label.printed)
-        and body[len(label.printed) : len(label.printed) + 1].isspace()
-    )
+def _printed_number(label: ParsedLabel, body: str) -> ParsedLabel | None:
+    """The printed outline number after ``label`` (digits joined by dots) when ``label`` is a
+    Markdown list marker before it (1-9 digits, "." or ")", then a space), as in "1. 1.1.
+    Access": the marker is markup, the printed number the clause's label; else None ("0:X-0"
+    keeps its "0:")."""
+    printed = label.printed
+    if label.is_path or not label.rest or _MD_ORDERED_RE.fullmatch(printed) is None:
+        return None
+    if not (body.startswith(printed) and body[len(printed) : len(printed) + 1].isspace()):
+        return None
+    inner = parse_label(label.rest)
+    if inner is None or not inner.is_path or not all(p.isdigit() for p in inner.path):
+        return None
+    return inner
 
 
 def list_marker_before_number(body: str) -> str | None:
     """The Markdown list marker the reading drops from ``body`` ("1." of "1. 1.1. Access"),
     or None."""
     label = parse_label(body)
-    if label is None or not label.rest or label.is_path:
-        return None
-    inner = parse_label(label.rest)
-    return label.printed if inner is not None and _marks_number(label, inner, body) else None
+    return label.printed if label is not None and _printed_number(label, body) else None
