@@ -8,10 +8,6 @@ stand-in away afterwards, so a later ``import spacy.cli`` imports the real packa
 ``spacy.info()`` calls the real command. If the import fails with the stand-in (a spaCy
 release laid out differently), spaCy is imported the ordinary way.
 
-The cyclic garbage collector is paused during the import (it makes hundreds of thousands
-of objects and almost no garbage, so the collections it would trigger are about a tenth of
-the import's time) and restored to its previous state afterwards.
-
 The sentence pipeline (``sentence_pipeline``) is the one ``spacy.blank("en")`` with the
 ``sentencizer`` makes, built from spaCy's own parts (``Tokenizer``, ``Sentencizer``, the English
 defaults) without the ``Language`` machinery the audit never uses (the component registry,
@@ -24,9 +20,11 @@ lexemes and patterns is paid for the few a policy uses. Elsewhere (a library cal
 workers warmed once by their forkserver) all cases are learned when it is built.
 ``tests/test_spacy_pipeline.py`` holds the pipeline to ``spacy.blank("en")``.
 
-The cyclic collector is paused during the import and the build; a one-command process (the
-CLI) also calls ``settle_after_start_up``, and the objects both leave behind are frozen
-(``gc.freeze``): with the collector merely paused, its next collections walked them all
+The cyclic garbage collector is paused during the import and the build (they make hundreds
+of thousands of objects and almost no garbage: the collections they would trigger are about a
+tenth of the import's time) and restored to its previous state afterwards; a one-command
+process (the CLI) also calls ``settle_after_start_up``, and the objects both leave behind are
+frozen (``gc.freeze``): with the collector merely paused, its next collections walked them all
 (0.1-0.5 s of an audit's CPU, most for the largest documents).
 
 Exports: load_spacy() -> the ``spacy`` module; sentence_pipeline(abbreviations) ->
@@ -71,8 +69,7 @@ def load_spacy() -> ModuleType:
             return importlib.import_module("spacy")  # waits for an import in progress
         with _collector_paused():
             spacy = _import()
-            if _SETTLE[0]:
-                gc.freeze()
+            _freeze_if_settled()
             return spacy
 
 
@@ -87,6 +84,12 @@ def settle_after_start_up() -> None:
     still frees what is dropped. Not done for a library caller, whose own objects it
     would freeze too."""
     _SETTLE[0] = True
+
+
+def _freeze_if_settled() -> None:
+    """In a settled process, move every object that exists now out of the collector's walk."""
+    if _SETTLE[0]:
+        gc.freeze()
 
 
 class _collector_paused:  # noqa: N801 - used as a statement: with _collector_paused():
@@ -237,6 +240,5 @@ def sentence_pipeline(abbreviations: Sequence[str]) -> SentencePipeline:
     the pipeline once for every worker) all at once, as spaCy does."""
     with _collector_paused():
         pipeline = SentencePipeline(abbreviations, lazy=_SETTLE[0])
-        if _SETTLE[0]:
-            gc.freeze()
+        _freeze_if_settled()
         return pipeline
